@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Smcp.Sandbox;
+
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Warning, "Sandbox {SandboxId} wrote a stdout line over {MaxBytes} bytes; ending it")]
+    public static partial void MessageTooLarge(ILogger logger, string sandboxId, int maxBytes);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Sandbox {SandboxId} did not read its stdin within {Timeout}; ending it")]
+    public static partial void StdinBlocked(ILogger logger, string sandboxId, TimeSpan timeout);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Sandbox {SandboxId} stdio failed")]
+    public static partial void StdioFailed(ILogger logger, Exception exception, string sandboxId);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Sandbox {SandboxId} (container {ContainerId}) could not be removed")]
+    public static partial void RemoveFailed(ILogger logger, Exception exception, string sandboxId, string containerId);
+
+    [LoggerMessage(1005, LogLevel.Information, "Sandbox {SandboxId} started for {Tenant}/{Server} under {Runtime} in {ElapsedMs} ms")]
+    public static partial void Started(ILogger logger, string sandboxId, string tenant, string server, string runtime, long elapsedMs);
+
+    [LoggerMessage(1006, LogLevel.Information, "Removed {Count} sandbox containers left over from before the restart (instance {InstanceId})")]
+    public static partial void OrphansRemoved(ILogger logger, int count, string instanceId);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Warm pool refill for {Tenant}/{Server} failed")]
+    public static partial void RefillFailed(ILogger logger, Exception exception, string tenant, string server);
+
+    [LoggerMessage(1008, LogLevel.Information, "Loaded image {ImageId} for {Tenant}/{Server} as {Reference}")]
+    public static partial void ImageLoaded(ILogger logger, string imageId, string tenant, string server, string reference);
+}

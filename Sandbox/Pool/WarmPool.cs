@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Smcp.Sandbox.Pool;
+
+/// <summary>How many sandboxes to keep warm for one spec, and how many a tenant may have in all.</summary>
+/// <param name="WarmSize">Sandboxes kept started and waiting for their first message.</param>
+/// <param name="TenantLimit">The tenant's ceiling on live sandboxes, warm ones included.</param>
+public sealed record PoolPolicy(int WarmSize, int TenantLimit);
+
+/// <summary>
+/// Keeps sandboxes started ahead of need, per (tenant, server, spec), so a session takes one at once
+/// and does not wait for a cold start. Warm sandboxes count against the tenant's limit.
+/// </summary>
+public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger("Smcp.Sandbox.Pool");
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TenantCounter> _tenants = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _life = new();
+
+    /// <summary>Sandboxes started and waiting for <paramref name="spec"/>.</summary>
+    public int ReadyCount(SandboxSpec spec) => _entries.TryGetValue(spec.Fingerprint(), out var entry) ? entry.Ready.Count : 0;
+
+    /// <summary>Live sandboxes of a tenant: warm, starting and handed out.</summary>
+    public int TenantCount(string tenant) => _tenants.TryGetValue(tenant, out var count) ? count.Value : 0;
+
+    /// <summary>Hands out a ready sandbox for <paramref name="spec"/>, or cold-starts one on a miss; refills behind.</summary>
+    /// <exception cref="SandboxException">The tenant is at its limit (<see cref="SandboxError.TenantLimitReached"/>) or the start failed.</exception>
+    public async Task<RunningSandbox> AcquireAsync(SandboxSpec spec, PoolPolicy policy, CancellationToken cancellationToken)
+    {
+        var entry = EntryFor(spec);
+        while (entry.Ready.TryDequeue(out var warm))
+        {
+            if (!warm.Exited.IsCompleted)
+            {
+                Refill(entry, policy);
+                return warm;
+            }
+
+            await warm.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var started = await StartCountedAsync(spec, policy, cancellationToken).ConfigureAwait(false)
+            ?? throw new SandboxException(
+                SandboxError.TenantLimitReached,
+                $"Tenant '{spec.Tenant}' already runs its limit of {policy.TenantLimit} sandboxes.");
+        Refill(entry, policy);
+        return started;
+    }
+
+    /// <summary>Starts warm sandboxes for <paramref name="spec"/> up to the policy, in the background.</summary>
+    public void Warm(SandboxSpec spec, PoolPolicy policy) => Refill(EntryFor(spec), policy);
+
+    /// <summary>Waits until no refill is in flight for <paramref name="spec"/>.</summary>
+    public async Task WhenIdleAsync(SandboxSpec spec, CancellationToken cancellationToken)
+    {
+        var entry = EntryFor(spec);
+        while (Volatile.Read(ref entry.Starting) > 0)
+        {
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops and removes the warm sandboxes of one server (after a redeploy or delete).</summary>
+    public async Task DrainAsync(string tenant, string server)
+    {
+        foreach (var entry in _entries.Values.Where(e => e.Spec.Tenant == tenant && e.Spec.Server == server))
+        {
+            while (entry.Ready.TryDequeue(out var sandbox))
+            {
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _life.CancelAsync().ConfigureAwait(false);
+        foreach (var entry in _entries.Values)
+        {
+            while (entry.Ready.TryDequeue(out var sandbox))
+            {
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        _life.Dispose();
+    }
+
+    private Entry EntryFor(SandboxSpec spec) => _entries.GetOrAdd(spec.Fingerprint(), _ => new Entry(spec));
+
+    private void Refill(Entry entry, PoolPolicy policy)
+    {
+        while (entry.Ready.Count + Volatile.Read(ref entry.Starting) < policy.WarmSize && !_life.IsCancellationRequested)
+        {
+            if (!Counter(entry.Spec.Tenant).TryTake(policy.TenantLimit))
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref entry.Starting);
+            _ = FillOneAsync(entry);
+        }
+    }
+
+    private async Task FillOneAsync(Entry entry)
+    {
+        try
+        {
+            var sandbox = await engine.StartAsync(entry.Spec, _life.Token).ConfigureAwait(false);
+            Track(sandbox);
+            entry.Ready.Enqueue(sandbox);
+        }
+        catch (Exception ex) when (ex is SandboxException or OperationCanceledException or HttpRequestException or Docker.DotNet.DockerApiException)
+        {
+            Counter(entry.Spec.Tenant).Release();
+            if (!_life.IsCancellationRequested)
+            {
+                Log.RefillFailed(_logger, ex, entry.Spec.Tenant, entry.Spec.Server);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref entry.Starting);
+        }
+    }
+
+    private async Task<RunningSandbox?> StartCountedAsync(SandboxSpec spec, PoolPolicy policy, CancellationToken cancellationToken)
+    {
+        var counter = Counter(spec.Tenant);
+        if (!counter.TryTake(policy.TenantLimit))
+        {
+            return null;
+        }
+
+        try
+        {
+            var sandbox = await engine.StartAsync(spec, cancellationToken).ConfigureAwait(false);
+            Track(sandbox);
+            return sandbox;
+        }
+        catch
+        {
+            counter.Release();
+            throw;
+        }
+    }
+
+    /// <summary>A sandbox stops counting against its tenant once it has ended.</summary>
+    private void Track(RunningSandbox sandbox)
+    {
+        var counter = Counter(sandbox.Spec.Tenant);
+        _ = sandbox.Exited.ContinueWith(_ => counter.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private TenantCounter Counter(string tenant) => _tenants.GetOrAdd(tenant, _ => new TenantCounter());
+
+    private sealed class Entry(SandboxSpec spec)
+    {
+        public SandboxSpec Spec { get; } = spec;
+
+        public ConcurrentQueue<RunningSandbox> Ready { get; } = new();
+
+        public int Starting;
+    }
+
+    private sealed class TenantCounter
+    {
+        private int _value;
+
+        public int Value => Volatile.Read(ref _value);
+
+        public bool TryTake(int limit)
+        {
+            while (true)
+            {
+                var current = Volatile.Read(ref _value);
+                if (current >= limit)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _value, current + 1, current) == current)
+                {
+                    return true;
+                }
+            }
+        }
+
+        public void Release() => Interlocked.Decrement(ref _value);
+    }
+}

@@ -1,0 +1,272 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using Smcp.Sandbox.Stdio;
+
+namespace Smcp.Sandbox;
+
+/// <summary>
+/// One started sandbox: its stdio as a channel of newline-delimited JSON-RPC messages, its exit,
+/// and its end. One writer lock, one reader loop, and disposal (stop, then remove) exactly once.
+/// </summary>
+public sealed class RunningSandbox : IAsyncDisposable
+{
+    private const int ReadBufferBytes = 64 * 1024;
+
+    private readonly IDockerClient _docker;
+    private readonly MultiplexedStream _stdio;
+    private readonly SandboxOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<ReadOnlyMemory<byte>> _messages =
+        Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(1024) { SingleReader = false, SingleWriter = true });
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly StderrRing _stderr;
+    private readonly CancellationTokenSource _life = new();
+    private readonly TaskCompletionSource<SandboxExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _readLoop;
+    private int _endedBy = -1;
+    private long _droppedLines;
+    private int _disposed;
+
+    internal RunningSandbox(
+        string id, string containerId, SandboxSpec spec, IDockerClient docker, MultiplexedStream stdio,
+        SandboxOptions options, ILogger logger)
+    {
+        Id = id;
+        ContainerId = containerId;
+        Spec = spec;
+        _docker = docker;
+        _stdio = stdio;
+        _options = options;
+        _logger = logger;
+        _stderr = new StderrRing(options.StderrBufferBytes);
+        _readLoop = ReadLoopAsync(_life.Token);
+        _ = ObserveExitAsync(_life.Token);
+    }
+
+    /// <summary>This sandbox's id (label <c>smcp.session</c>).</summary>
+    public string Id { get; }
+
+    public string ContainerId { get; }
+
+    public SandboxSpec Spec { get; }
+
+    /// <summary>Every JSON message the server wrote to stdout, in order; completes when stdout ends.</summary>
+    public ChannelReader<ReadOnlyMemory<byte>> Messages => _messages.Reader;
+
+    /// <summary>Completes once the container has stopped, with its exit code and why.</summary>
+    public Task<SandboxExit> Exited => _exited.Task;
+
+    /// <summary>Stdout lines that were not JSON and were dropped.</summary>
+    public long DroppedLines => Interlocked.Read(ref _droppedLines);
+
+    /// <summary>The tail of what the server wrote to stderr.</summary>
+    public string StderrTail() => _stderr.Snapshot();
+
+    /// <summary>Writes one JSON-RPC message (no newlines inside) to the server's stdin.</summary>
+    /// <exception cref="InvalidOperationException">The sandbox has ended.</exception>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        if (message.Span.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+        {
+            throw new ArgumentException("A message must be one line of JSON.", nameof(message));
+        }
+
+        var frame = ArrayPool<byte>.Shared.Rent(message.Length + 1);
+        try
+        {
+            message.CopyTo(frame);
+            frame[message.Length] = (byte)'\n';
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ObjectDisposedException.ThrowIf(_life.IsCancellationRequested, this);
+                if (_exited.Task.IsCompleted)
+                {
+                    throw new InvalidOperationException(_exited.Task.Result.Describe());
+                }
+
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _life.Token);
+                timeout.CancelAfter(_options.WriteTimeout);
+                try
+                {
+                    await _stdio.WriteAsync(frame, 0, message.Length + 1, timeout.Token).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    throw new InvalidOperationException("The MCP server's input is closed: it has ended.", ex);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_life.IsCancellationRequested)
+                {
+                    Log.StdinBlocked(_logger, Id, _options.WriteTimeout);
+                    await EndAsync(SandboxExitReason.StdinBlocked).ConfigureAwait(false);
+                    throw new InvalidOperationException(new SandboxExit(SandboxExitReason.StdinBlocked, null, false).Describe());
+                }
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
+    /// <summary>Stops the server: SIGTERM, the grace period, then SIGKILL. Its exit is reported as <see cref="SandboxExitReason.Stopped"/>.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        MarkEnded(SandboxExitReason.Stopped);
+        try
+        {
+            await _docker.Containers.StopContainerAsync(
+                ContainerId,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(_options.StopGracePeriod.TotalSeconds) },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Already gone: nothing left to stop.
+        }
+    }
+
+    /// <summary>Stops the sandbox if it still runs, removes its container, and frees its stream. Runs once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_exited.Task.IsCompleted)
+            {
+                await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await _docker.Containers.RemoveContainerAsync(ContainerId, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Removed already (reconciliation or an admin): the end state is the same.
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
+        {
+            Log.RemoveFailed(_logger, ex, Id, ContainerId);
+        }
+        finally
+        {
+            await _life.CancelAsync().ConfigureAwait(false);
+            _stdio.Dispose();
+            await _readLoop.ConfigureAwait(false);
+            _exited.TrySetResult(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
+            _life.Dispose();
+            _writeLock.Dispose();
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+        var splitter = new LineSplitter(_options.MaxMessageBytes);
+        var lines = new List<byte[]>();
+        try
+        {
+            while (true)
+            {
+                var read = await _stdio.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                if (read.EOF)
+                {
+                    break;
+                }
+
+                if (read.Target == MultiplexedStream.TargetStream.StandardError)
+                {
+                    _stderr.Append(buffer.AsSpan(0, read.Count));
+                    continue;
+                }
+
+                var withinLimit = splitter.Feed(buffer.AsSpan(0, read.Count), line =>
+                {
+                    if (JsonLine.IsMessage(line))
+                    {
+                        lines.Add(line.ToArray());
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref _droppedLines);
+                    }
+                });
+
+                foreach (var line in lines)
+                {
+                    await _messages.Writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                }
+
+                lines.Clear();
+                if (!withinLimit)
+                {
+                    Log.MessageTooLarge(_logger, Id, _options.MaxMessageBytes);
+                    await EndAsync(SandboxExitReason.MessageTooLarge).ConfigureAwait(false);
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disposed: the reader ends with the sandbox.
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or DockerApiException)
+        {
+            Log.StdioFailed(_logger, ex, Id);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _messages.Writer.TryComplete();
+        }
+    }
+
+    private async Task ObserveExitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var wait = await _docker.Containers.WaitContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false);
+            var state = (await _docker.Containers.InspectContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false)).State;
+            var oom = state?.OOMKilled ?? false;
+            var reason = EndedBy ?? (oom ? SandboxExitReason.OutOfMemory : SandboxExitReason.Exited);
+            _exited.TrySetResult(new SandboxExit(reason, wait.StatusCode, oom));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disposed before the exit was seen; DisposeAsync reports it.
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
+        {
+            Log.StdioFailed(_logger, ex, Id);
+            _exited.TrySetResult(new SandboxExit(EndedBy ?? SandboxExitReason.EngineError, null, false));
+        }
+    }
+
+    private SandboxExitReason? EndedBy => Volatile.Read(ref _endedBy) is var r and >= 0 ? (SandboxExitReason)r : null;
+
+    private void MarkEnded(SandboxExitReason reason) => Interlocked.CompareExchange(ref _endedBy, (int)reason, -1);
+
+    private async Task EndAsync(SandboxExitReason reason)
+    {
+        MarkEnded(reason);
+        try
+        {
+            await _docker.Containers.KillContainerAsync(ContainerId, new ContainerKillParameters(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex)
+        {
+            Log.StdioFailed(_logger, ex, Id);
+        }
+    }
+}

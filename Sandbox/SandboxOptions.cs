@@ -1,0 +1,42 @@
+namespace Smcp.Sandbox;
+
+/// <summary>Settings of the sandbox layer, bound from the <c>Sandbox</c> configuration section.</summary>
+public sealed class SandboxOptions
+{
+    public const string Section = "Sandbox";
+
+    /// <summary>The Docker Engine API endpoint.</summary>
+    public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>
+    /// This installation's id, stable across restarts: every container is labelled with it, and at
+    /// start-up containers with this label are left over from before and are removed.
+    /// </summary>
+    public string InstanceId { get; set; } = "default";
+
+    /// <summary>The runtime for specs that name none: runsc (gVisor) unless the admin says runc.</summary>
+    public string DefaultRuntime { get; set; } = SandboxRuntimes.Gvisor;
+
+    /// <summary>Pids limit under runsc, where the sandbox's own threads count (an idle node server uses ~59).</summary>
+    public long GvisorPidsLimit { get; set; } = 512;
+
+    public long RuncPidsLimit { get; set; } = 64;
+
+    /// <summary>A stdout line longer than this ends the sandbox.</summary>
+    public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How much of the sandbox's stderr is kept for the tenant's logs.</summary>
+    public int StderrBufferBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Between SIGTERM and SIGKILL when a sandbox is stopped.</summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Create, attach and start of one container must finish within this.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A write to a sandbox's stdin that does not complete within this ends the sandbox (it stopped reading).</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Sandboxes kept started and waiting per (tenant, server, spec) unless the caller says otherwise.</summary>
+    public int WarmPoolSize { get; set; } = 1;
+}

@@ -1,0 +1,37 @@
+using Docker.DotNet;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Smcp.Sandbox.Engine;
+using Smcp.Sandbox.Pool;
+
+namespace Smcp.Sandbox;
+
+public static class SandboxServiceCollectionExtensions
+{
+    /// <summary>Adds the Docker sandbox engine, the warm pool and start-up reconciliation.</summary>
+    public static IServiceCollection AddSmcpSandbox(this IServiceCollection services, Action<SandboxOptions>? configure = null)
+    {
+        var options = services.AddOptions<SandboxOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>());
+        options.ValidateOnStart();
+        services.TryAddSingleton<IDockerClient>(sp => CreateDockerClient(sp.GetRequiredService<IOptions<SandboxOptions>>().Value));
+        services.TryAddSingleton<ISandboxEngine, DockerSandboxEngine>();
+        services.TryAddSingleton<WarmPool>();
+        services.AddHostedService<SandboxStartup>();
+        return services;
+    }
+
+    /// <summary>A client pinned to Engine API 1.41 (Docker 20.10 rejects newer versions).</summary>
+    public static IDockerClient CreateDockerClient(SandboxOptions options) =>
+        new DockerClientConfiguration(new Uri(options.DockerEndpoint)).CreateClient(new System.Version(1, 41));
+
+    /// <summary>Creates the engine without a host, for tools and tests.</summary>
+    public static ISandboxEngine CreateEngine(IDockerClient docker, SandboxOptions options, Microsoft.Extensions.Logging.ILoggerFactory loggers) =>
+        new DockerSandboxEngine(docker, Options.Create(options), loggers);
+}

@@ -1,0 +1,68 @@
+using System.Text;
+
+namespace Smcp.Sandbox.Stdio;
+
+/// <summary>Keeps the last bytes a sandbox wrote to stderr, for the tenant's logs; older bytes fall out.</summary>
+internal sealed class StderrRing(int capacity)
+{
+    private readonly byte[] _buffer = new byte[capacity];
+    private readonly Lock _lock = new();
+    private int _start;
+    private int _count;
+
+    public long TotalBytes { get; private set; }
+
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        lock (_lock)
+        {
+            TotalBytes += data.Length;
+            if (data.Length >= _buffer.Length)
+            {
+                data[^_buffer.Length..].CopyTo(_buffer);
+                _start = 0;
+                _count = _buffer.Length;
+                return;
+            }
+
+            foreach (var b in data)
+            {
+                var end = (_start + _count) % _buffer.Length;
+                _buffer[end] = b;
+                if (_count < _buffer.Length)
+                {
+                    _count++;
+                }
+                else
+                {
+                    _start = (_start + 1) % _buffer.Length;
+                }
+            }
+        }
+    }
+
+    /// <summary>The kept text; when older bytes were dropped, it starts at the first whole line.</summary>
+    public string Snapshot()
+    {
+        byte[] copy;
+        bool truncated;
+        lock (_lock)
+        {
+            copy = new byte[_count];
+            for (var i = 0; i < _count; i++)
+            {
+                copy[i] = _buffer[(_start + i) % _buffer.Length];
+            }
+
+            truncated = TotalBytes > _count;
+        }
+
+        var span = copy.AsSpan();
+        if (truncated && span.IndexOf((byte)'\n') is var newline and >= 0)
+        {
+            span = span[(newline + 1)..];
+        }
+
+        return Encoding.UTF8.GetString(span);
+    }
+}

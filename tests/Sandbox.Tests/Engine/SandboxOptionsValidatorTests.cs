@@ -1,0 +1,25 @@
+namespace Smcp.Sandbox.Tests.Engine;
+
+public sealed class SandboxOptionsValidatorTests
+{
+    [Test]
+    public void Defaults_are_valid() =>
+        Assert.That(new SandboxOptionsValidator().Validate(null, new SandboxOptions()).Succeeded, Is.True);
+
+    [Test]
+    public void Every_mistake_is_reported_at_once_naming_the_setting()
+    {
+        var result = new SandboxOptionsValidator().Validate(null, new SandboxOptions
+        {
+            DefaultRuntime = "kata",
+            InstanceId = "a b",
+            GvisorPidsLimit = 64,
+            WarmPoolSize = -1,
+        });
+
+        Assert.That(result.Failed, Is.True);
+        Assert.That(result.Failures!.Count(), Is.EqualTo(4));
+        Assert.That(result.FailureMessage, Does.Contain("Sandbox:DefaultRuntime").And.Contain("Sandbox:InstanceId")
+            .And.Contain("Sandbox:GvisorPidsLimit").And.Contain("Sandbox:WarmPoolSize"));
+    }
+}

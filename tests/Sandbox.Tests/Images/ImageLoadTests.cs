@@ -1,0 +1,92 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Smcp.Sandbox.Tests.Support;
+
+namespace Smcp.Sandbox.Tests.Images;
+
+public sealed class ImageLoadTests
+{
+    private static async Task<byte[]> SaveProbeAsync()
+    {
+        var docker = await TestDocker.ClientAsync();
+        await using var saved = await docker.Images.SaveImageAsync(TestDocker.Probe, CancellationToken.None);
+        using var copy = new MemoryStream();
+        await saved.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    [Test]
+    public async Task A_saved_image_loads_is_tagged_for_its_tenant_and_runs_by_id()
+    {
+        var docker = await TestDocker.ClientAsync();
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
+        var probe = await docker.Images.InspectImageAsync(TestDocker.Probe);
+
+        var loaded = await engine.LoadImageAsync(new MemoryStream(await SaveProbeAsync()), "acme", "probe", CancellationToken.None);
+
+        Assert.That(loaded.Id, Is.EqualTo(probe.ID));
+        Assert.That(loaded.Reference, Is.EqualTo($"smcp/acme/probe:{probe.ID[7..19]}"));
+        Assert.That(loaded.SizeBytes, Is.GreaterThan(0));
+        var tagged = await docker.Images.InspectImageAsync(loaded.Reference);
+        Assert.That(tagged.ID, Is.EqualTo(probe.ID));
+
+        var (result, _, _) = await Probe.RunAsync(engine, Probe.Spec("uname") with { Image = loaded.Id });
+        Assert.That(result?["sysname"]?.GetValue<string>(), Is.EqualTo("Linux"));
+    }
+
+    [Test]
+    public async Task Names_carried_in_by_the_tarball_are_dropped()
+    {
+        var docker = await TestDocker.ClientAsync();
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
+        var claimed = "smcp-test/claimed-" + Guid.NewGuid().ToString("N")[..6];
+        await docker.Images.TagImageAsync(TestDocker.Probe, new ImageTagParameters { RepositoryName = claimed, Tag = "v1" });
+        byte[] tarball;
+        await using (var saved = await docker.Images.SaveImageAsync($"{claimed}:v1", CancellationToken.None))
+        using (var copy = new MemoryStream())
+        {
+            await saved.CopyToAsync(copy);
+            tarball = copy.ToArray();
+        }
+
+        await docker.Images.DeleteImageAsync($"{claimed}:v1", new ImageDeleteParameters { NoPrune = true });
+
+        var loaded = await engine.LoadImageAsync(new MemoryStream(tarball), "acme", "claimed", CancellationToken.None);
+
+        Assert.That(loaded.Reference, Does.StartWith("smcp/acme/claimed:"));
+        Assert.ThrowsAsync<DockerImageNotFoundException>(async () => await docker.Images.InspectImageAsync($"{claimed}:v1"));
+    }
+
+    [Test]
+    public async Task A_corrupt_tarball_is_refused_with_a_clear_message()
+    {
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
+        var garbage = new byte[64 * 1024];
+        new Random(7).NextBytes(garbage);
+
+        var error = Assert.ThrowsAsync<SandboxException>(async () =>
+            await engine.LoadImageAsync(new MemoryStream(garbage), "acme", "bad", CancellationToken.None))!;
+        Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
+        Assert.That(error.Message, Does.StartWith("The upload is not a loadable image:"));
+    }
+
+    [Test]
+    public async Task A_truncated_tarball_is_refused()
+    {
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
+        var whole = await SaveProbeAsync();
+
+        var error = Assert.ThrowsAsync<SandboxException>(async () =>
+            await engine.LoadImageAsync(new MemoryStream(whole, 0, whole.Length / 2), "acme", "cut", CancellationToken.None))!;
+        Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
+    }
+
+    [Test]
+    public async Task An_empty_upload_is_refused()
+    {
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
+        var error = Assert.ThrowsAsync<SandboxException>(async () =>
+            await engine.LoadImageAsync(new MemoryStream(), "acme", "empty", CancellationToken.None))!;
+        Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
+    }
+}
