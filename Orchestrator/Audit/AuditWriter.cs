@@ -1,0 +1,219 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Smcp.Orchestrator.Data;
+
+namespace Smcp.Orchestrator.Audit;
+
+/// <summary>Batches audit records into their tenants' hash chains; never drops one.</summary>
+/// <remarks>
+/// A bounded queue gives back-pressure: writers wait while it is full. One loop takes up to MaxBatch records
+/// (waiting BatchDelay for a small batch to grow), groups them by tenant and writes each tenant's share in one
+/// transaction; a failed write is retried with backoff. StopAsync closes the queue and returns once everything
+/// queued before it is committed.
+/// </remarks>
+internal sealed class AuditWriter : IHostedService, IAsyncDisposable
+{
+    private readonly Channel<Pending> _queue;
+    private readonly AuditInserter _inserter;
+    private readonly AuditWriterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _startLock = new();
+    private Task? _loop;
+    private long _written;
+
+    public AuditWriter(TenantDb db, IOptions<AuditWriterOptions> options, TimeProvider time, ILogger<AuditWriter> logger)
+    {
+        _options = options.Value;
+        _inserter = new AuditInserter(db);
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>Rows committed since the writer was created.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Queues the record and completes when its row is committed.</summary>
+    /// <remarks>Cancelling stops the wait, not the write: a queued record is still written.</remarks>
+    public async Task WriteAsync(AuditRecord record, CancellationToken ct)
+    {
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync(new Pending(Prepare(record), committed), ct);
+        await committed.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Queues the record and returns once it is queued (waiting while the queue is full).</summary>
+    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken ct) =>
+        _queue.Writer.WriteAsync(new Pending(Prepare(record), null), ct);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Refuses new records and waits until every queued one is committed (or <paramref name="cancellationToken"/> gives up).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var written = Written;
+        _queue.Writer.TryComplete();
+        await EnsureStarted().WaitAsync(cancellationToken);
+        DataLog.AuditWriterDrained(_logger, Written - written);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _abort.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+
+        _abort.Dispose();
+    }
+
+    private Task EnsureStarted()
+    {
+        lock (_startLock)
+        {
+            return _loop ??= Task.Run(RunAsync, CancellationToken.None);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Pending>(Math.Min(_options.MaxBatch, _options.Capacity));
+        var ct = _abort.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(ct))
+            {
+                Fill(reader, batch);
+                if (batch.Count < _options.MaxBatch && _options.BatchDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(_options.BatchDelay, _time, ct);
+                    Fill(reader, batch);
+                }
+
+                await Task.WhenAll(batch
+                    .GroupBy(p => p.Record.TenantId, StringComparer.Ordinal)
+                    .Select(group => WriteTenantAsync(group.Key, group.ToList(), ct)));
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            foreach (var pending in batch)
+            {
+                pending.Committed?.TrySetCanceled(ct);
+            }
+
+            while (reader.TryRead(out var pending))
+            {
+                pending.Committed?.TrySetCanceled(ct);
+            }
+        }
+    }
+
+    private void Fill(ChannelReader<Pending> reader, List<Pending> batch)
+    {
+        while (batch.Count < _options.MaxBatch && reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+    }
+
+    private async Task WriteTenantAsync(string tenantId, List<Pending> items, CancellationToken ct)
+    {
+        await WriteWithRetryAsync(tenantId, items.Select(p => p.Record).ToList(), ct);
+        Interlocked.Add(ref _written, items.Count);
+        foreach (var pending in items)
+        {
+            pending.Committed?.TrySetResult();
+        }
+    }
+
+    private async Task WriteWithRetryAsync(string tenantId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
+        var delay = _options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _inserter.InsertAsync(tenantId, records, ct);
+                return;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // A value Postgres refuses (a jsonb string with \u0000, …) fails every retry: isolate the row
+                // and write it with the detail replaced rather than lose it or block the queue.
+                if (ex is PostgresException { SqlState: var state } && state.StartsWith("22", StringComparison.Ordinal))
+                {
+                    if (records.Count > 1)
+                    {
+                        foreach (var record in records)
+                        {
+                            await WriteWithRetryAsync(tenantId, [record], ct);
+                        }
+
+                        return;
+                    }
+
+                    if (records[0].Detail is not null)
+                    {
+                        DataLog.AuditDetailRejected(_logger, tenantId, state);
+                        records = [records[0] with { Detail = RejectedDetail(state) }];
+                        continue;
+                    }
+                }
+
+                DataLog.AuditBatchFailed(_logger, ex, records.Count, tenantId, attempt, (long)delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private static JsonElement RejectedDetail(string sqlState) =>
+        JsonDocument.Parse($$"""{"smcp_detail_rejected":"{{sqlState}}"}""").RootElement.Clone();
+
+    /// <summary>Checks what would make every retry fail and cleans text Postgres cannot store (NUL, lone surrogates).</summary>
+    private static AuditRecord Prepare(AuditRecord record)
+    {
+        DataIds.ThrowIfInvalid(record.TenantId, nameof(record));
+        return record with
+        {
+            Principal = Clean(record.Principal),
+            SessionId = Clean(record.SessionId),
+            Action = Clean(record.Action)!,
+            Target = Clean(record.Target),
+            Outcome = Clean(record.Outcome)!,
+        };
+    }
+
+    private static string? Clean(string? value)
+    {
+        if (value is null || (!value.Contains('\0', StringComparison.Ordinal) && !value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF')))
+        {
+            return value;
+        }
+
+        // Encoding.UTF8 replaces lone surrogates with U+FFFD and keeps valid pairs.
+        return Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(value.Replace('\0', '\uFFFD')));
+    }
+
+    private readonly record struct Pending(AuditRecord Record, TaskCompletionSource? Committed);
+}

@@ -1,0 +1,37 @@
+using Npgsql;
+
+namespace Smcp.Orchestrator.Data;
+
+/// <summary>The unit of work: one connection, one transaction, scoped to one tenant by row-level security.</summary>
+/// <remarks>
+/// <c>smcp.tenant_id</c> is set with <c>set_config(…, true)</c>, so it lives only as long as the transaction
+/// and cannot leak to the next user of a pooled connection. Without it every tenant table looks empty.
+/// </remarks>
+internal sealed class TenantDb(NpgsqlDataSource dataSource)
+{
+    /// <summary>The data source of the application role (smcp_app).</summary>
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public async Task<T> RunAsync<T>(string tenantId, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
+    {
+        DataIds.ThrowIfInvalid(tenantId, nameof(tenantId));
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var scope = new NpgsqlCommand("SELECT set_config('smcp.tenant_id', $1, true)", connection, transaction))
+        {
+            scope.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenantId });
+            await scope.ExecuteNonQueryAsync(ct);
+        }
+
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(ct);
+        return result;
+    }
+
+    public Task RunAsync(string tenantId, Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken ct) =>
+        RunAsync(tenantId, async (connection, transaction) =>
+        {
+            await work(connection, transaction);
+            return true;
+        }, ct);
+}

@@ -1,0 +1,61 @@
+namespace Smcp.Orchestrator.Images.Vetting;
+
+/// <summary>A read-only forward stream that counts what passes and throws once more than a cap has been read.</summary>
+/// <remarks>
+/// Throwing is the only way to stop a <see cref="System.Formats.Tar.TarReader"/> or a GZipStream in the middle of a
+/// read; <see cref="ImageVetter"/> turns the exception into a too-large finding. At most one byte past the cap is read.
+/// </remarks>
+internal sealed class CappedReadStream(Stream inner, long cap, string overCapMessage) : Stream
+{
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => BytesRead;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer) => Count(inner.Read(buffer[..Allowed(buffer.Length)]));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken).ConfigureAwait(false));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Allowed(int requested) => (int)Math.Min(requested, cap - BytesRead + 1);
+
+    private int Count(int read)
+    {
+        BytesRead += read;
+        if (BytesRead > cap)
+        {
+            throw new VettingLimitException(overCapMessage);
+        }
+
+        return read;
+    }
+}
+
+/// <summary>A vetting limit was crossed while reading; the message says which.</summary>
+internal sealed class VettingLimitException(string message) : Exception(message);

@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Tests.Support;
+
+namespace Smcp.Orchestrator.Tests.Data;
+
+public sealed class StoreTests
+{
+    private PostgresFixture _pg = null!;
+
+    [OneTimeSetUp]
+    public async Task CreateDatabase()
+    {
+        _pg = await PostgresFixture.CreateAsync("stores");
+        await _pg.AddTenantsAsync("acme", "globex");
+    }
+
+    [OneTimeTearDown]
+    public async Task DropDatabase() => await _pg.DisposeAsync();
+
+    [Test]
+    public async Task An_api_key_is_found_by_its_hash_until_it_is_revoked()
+    {
+        var keys = new ApiKeyStore(_pg.Db);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("smcp_acme_secret-1"));
+        var created = await keys.CreateAsync("acme", "ci", ApiKeyRoles.TenantUser, hash, CancellationToken.None);
+
+        var found = await keys.FindActiveByHashAsync("acme", hash, CancellationToken.None);
+        var fromOtherTenant = await keys.FindActiveByHashAsync("globex", hash, CancellationToken.None);
+        var revoked = await keys.RevokeAsync("acme", created.Value!.Id, CancellationToken.None);
+        var afterRevoke = await keys.FindActiveByHashAsync("acme", hash, CancellationToken.None);
+
+        Assert.That((created.Outcome, found?.Id, fromOtherTenant, revoked, afterRevoke),
+            Is.EqualTo((StoreOutcome.Ok, (Guid?)created.Value.Id, (ApiKeyRow?)null, true, (ApiKeyRow?)null)));
+    }
+
+    [Test]
+    public async Task A_second_active_key_with_the_same_name_is_a_conflict_and_touch_sets_last_used()
+    {
+        var keys = new ApiKeyStore(_pg.Db);
+        var first = await keys.CreateAsync("acme", "deploy", ApiKeyRoles.TenantAdmin, SHA256.HashData("a"u8), CancellationToken.None);
+        var second = await keys.CreateAsync("acme", "deploy", ApiKeyRoles.ReadOnly, SHA256.HashData("b"u8), CancellationToken.None);
+        await keys.TouchAsync("acme", first.Value!.Id, CancellationToken.None);
+
+        var listed = (await keys.ListAsync("acme", CancellationToken.None)).Single(k => k.Id == first.Value.Id);
+        Assert.That(second.Outcome, Is.EqualTo(StoreOutcome.Conflict));
+        Assert.That(listed.LastUsedAt, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task A_server_upsert_replaces_its_image_args_and_env_and_needs_an_existing_image()
+    {
+        var images = new ImageStore(_pg.Db);
+        var servers = new ServerStore(_pg.Db);
+        foreach (var id in new[] { "img-1", "img-2" })
+        {
+            await images.AddAsync(new ImageRow { TenantId = "acme", Id = id, DockerId = $"sha256:{id}", Reference = $"smcp/acme/notes:{id}", SizeBytes = 42, VettingJson = """{"ok": true}""" }, CancellationToken.None);
+        }
+
+        await servers.UpsertAsync("acme", "notes", "img-1", ["--stdio"], new Dictionary<string, string> { ["MODE"] = "a" }, CancellationToken.None);
+        var replaced = await servers.UpsertAsync("acme", "notes", "img-2", ["--fast", "--stdio"], new Dictionary<string, string> { ["MODE"] = "b" }, CancellationToken.None);
+        var missing = await servers.UpsertAsync("acme", "other", "no-such-image", [], new Dictionary<string, string>(), CancellationToken.None);
+        var stored = await servers.GetAsync("acme", "notes", CancellationToken.None);
+        var deleteInUse = await images.DeleteAsync("acme", "img-2", CancellationToken.None);
+
+        Assert.That(replaced.Outcome, Is.EqualTo(StoreOutcome.Ok));
+        Assert.That((stored!.ImageId, string.Join(' ', stored.Args), stored.Env["MODE"]), Is.EqualTo(("img-2", "--fast --stdio", "b")));
+        Assert.That(missing.Outcome, Is.EqualTo(StoreOutcome.MissingReference));
+        Assert.That(deleteInUse, Is.EqualTo(StoreOutcome.InUse));
+    }
+
+    [Test]
+    public async Task A_session_is_open_until_it_is_ended_once()
+    {
+        var sessions = new SessionStore(_pg.Db);
+        var opened = await sessions.OpenAsync("acme", "sess-1", "notes", "key:ci", "sandbox-1", CancellationToken.None);
+        var duplicate = await sessions.OpenAsync("acme", "sess-1", "notes", "key:ci", null, CancellationToken.None);
+        var touched = await sessions.TouchAsync("acme", "sess-1", CancellationToken.None);
+        var openBefore = (await sessions.ListOpenAsync("acme", CancellationToken.None)).Select(s => s.Id).ToList();
+        var ended = await sessions.EndAsync("acme", "sess-1", "deleted", CancellationToken.None);
+        var endedAgain = await sessions.EndAsync("acme", "sess-1", "idle", CancellationToken.None);
+        var row = await sessions.GetAsync("acme", "sess-1", CancellationToken.None);
+
+        Assert.That((opened.Outcome, duplicate.Outcome, touched, ended, endedAgain), Is.EqualTo((StoreOutcome.Ok, StoreOutcome.Conflict, true, true, false)));
+        Assert.That(openBefore, Does.Contain("sess-1"));
+        Assert.That(await sessions.ListOpenAsync("acme", CancellationToken.None), Has.None.Matches<SessionRow>(s => s.Id == "sess-1"));
+        Assert.That((row!.EndReason, row.EndedAt is not null), Is.EqualTo(("deleted", true)));
+    }
+
+    [Test]
+    public async Task Secrets_keep_ciphertext_by_server_and_name()
+    {
+        var secrets = new SecretStore(_pg.Db);
+        await secrets.SetAsync("acme", "notes", "TOKEN", [1, 2, 3], CancellationToken.None);
+        await secrets.SetAsync("acme", "notes", "TOKEN", [4, 5], CancellationToken.None);
+        await secrets.SetAsync("acme", "notes", "API", [6], CancellationToken.None);
+        await secrets.DeleteAsync("acme", "notes", "API", CancellationToken.None);
+
+        Assert.That(await secrets.GetAsync("acme", "notes", "TOKEN", CancellationToken.None), Is.EqualTo(new byte[] { 4, 5 }));
+        Assert.That(await secrets.ListNamesAsync("acme", "notes", CancellationToken.None), Is.EqualTo(new[] { "TOKEN" }));
+        Assert.That(await secrets.GetAsync("globex", "notes", "TOKEN", CancellationToken.None), Is.Null);
+    }
+
+    [Test]
+    public async Task The_first_wrapped_data_key_stays()
+    {
+        var keys = new DataKeyStore(_pg.Db);
+        var first = await keys.GetOrInsertAsync("globex", [1, 1], CancellationToken.None);
+        var second = await keys.GetOrInsertAsync("globex", [2, 2], CancellationToken.None);
+
+        Assert.That((first, second), Is.EqualTo((new byte[] { 1, 1 }, new byte[] { 1, 1 })));
+    }
+
+    [Test]
+    public async Task Sync_upserts_the_files_tenants_and_marks_the_others_removed()
+    {
+        await using var pg = await PostgresFixture.CreateAsync("tenant_sync");
+        var tenants = new TenantStore(pg.Db);
+        await tenants.SyncAsync([new TenantEntry { Id = "a", Name = "A" }, new TenantEntry { Id = "b", Name = "B" }], CancellationToken.None);
+
+        var result = await tenants.SyncAsync([new TenantEntry { Id = "a", Name = "A2", Status = TenantStatuses.Suspended }], CancellationToken.None);
+
+        var a = await tenants.GetAsync("a", CancellationToken.None);
+        var b = await tenants.GetAsync("b", CancellationToken.None);
+        Assert.That(result, Is.EqualTo(new TenantSyncResult(1, 1)));
+        Assert.That((a!.Name, a.Status, b!.Status), Is.EqualTo(("A2", TenantStatuses.Suspended, TenantStatuses.Removed)));
+    }
+}
