@@ -1,0 +1,75 @@
+namespace Smcp.Orchestrator.Config;
+
+/// <summary>The admin's smcp.yaml: where SMCP listens, its database, and the tenants with their quotas.</summary>
+/// <remarks>Read by <see cref="ConfigLoader"/>, kept current by <see cref="ConfigMonitor"/>; every default is documented in compose/smcp.example.yaml.</remarks>
+internal sealed record SmcpConfig
+{
+    public const string DefaultListen = "http://127.0.0.1:8080";
+
+    public const string DefaultInstanceId = "smcp";
+
+    /// <summary>Kestrel URLs; loopback only unless the admin says otherwise.</summary>
+    public IReadOnlyList<string> Listen { get; init; } = [DefaultListen];
+
+    /// <summary>This installation's id, stable across restarts; every container is labelled with it.</summary>
+    public string InstanceId { get; init; } = DefaultInstanceId;
+
+    public PostgresConfig Postgres { get; init; } = new();
+
+    /// <summary>Browser origins allowed to call the MCP endpoint; empty allows only requests without Origin or from a loopback origin.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    public VettingConfig Vetting { get; init; } = new();
+
+    /// <summary>The quotas a tenant gets for every field it does not set itself.</summary>
+    public TenantQuotas Defaults { get; init; } = new();
+
+    public IReadOnlyList<TenantConfig> Tenants { get; init; } = [];
+
+    public TenantConfig? FindTenant(string id) => Tenants.FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.Ordinal));
+}
+
+/// <summary>Connection strings; the environment variables <c>SMCP_PG_APP</c> and <c>SMCP_PG_OWNER</c> override the file so passwords need not sit in it.</summary>
+internal sealed record PostgresConfig
+{
+    public const string AppVariable = "SMCP_PG_APP";
+
+    public const string OwnerVariable = "SMCP_PG_OWNER";
+
+    /// <summary>The application role smcp_app: not owner, no BYPASSRLS.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>The schema owner smcp_owner, used only to run migrations.</summary>
+    public string? OwnerConnectionString { get; init; }
+}
+
+internal sealed record VettingConfig
+{
+    /// <summary>What an uploaded image whose environment looks like it holds a secret gets.</summary>
+    public SuspiciousEnvAction OnSuspiciousEnv { get; init; } = SuspiciousEnvAction.Warn;
+}
+
+internal enum SuspiciousEnvAction
+{
+    Warn,
+    Reject,
+}
+
+internal sealed record TenantConfig
+{
+    public required string Id { get; init; }
+
+    /// <summary>A display name; the id when the file gives none.</summary>
+    public required string Name { get; init; }
+
+    public TenantStatus Status { get; init; } = TenantStatus.Active;
+
+    /// <summary>The effective quotas: the tenant's own, then <c>defaults:</c>, then the built-in defaults.</summary>
+    public TenantQuotas Quotas { get; init; } = new();
+}
+
+internal enum TenantStatus
+{
+    Active,
+    Suspended,
+}
