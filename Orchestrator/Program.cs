@@ -1,19 +1,85 @@
+using Smcp.Orchestrator.Audit;
+using Smcp.Orchestrator.Config;
+using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Hosting;
+using Smcp.Orchestrator.Secrets;
 using Smcp.Sandbox;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddSmcpSandbox(options => builder.Configuration.GetSection(SandboxOptions.Section).Bind(options));
+// smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE]
+var command = args.Length == 0 ? "serve" : args[0];
+var configPath = Option("--config") ?? Environment.GetEnvironmentVariable("SMCP_CONFIG") ?? "smcp.yaml";
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
 
-using var host = builder.Build();
-try
+switch (command)
 {
-    // Runs the sandbox layer's start-up: the runtime check and the removal of leftover containers.
-    await host.StartAsync();
-    Console.WriteLine("SMCP: container engine ready (runtime checked, leftovers removed). The control plane and proxy are not there yet.");
-    await host.StopAsync();
-    return 0;
+    case "config" when args.Length == 3 && args[1] == "check":
+        return ConfigCheckCommand.Run(args[2], Console.Out, Console.Error);
+
+    case "audit" when args.Length >= 2 && args[1] == "verify" && Option("--tenant") is { } tenant:
+    {
+        if (Load() is not { } loaded)
+        {
+            return 1;
+        }
+
+        await using var source = Npgsql.NpgsqlDataSource.Create(loaded.Config!.Postgres.ConnectionString
+            ?? throw new InvalidOperationException("postgres.connectionString is not set."));
+        var result = await new AuditVerifier(new TenantDb(source)).VerifyAsync(tenant, cancel.Token);
+        Console.WriteLine(result.IsIntact
+            ? $"{tenant}: intact ({result.RowsChecked} rows)"
+            : $"{tenant}: broken at seq {result.FirstBreak!.Seq}: {result.FirstBreak.Reason}");
+        return result.IsIntact ? 0 : 3;
+    }
+
+    case "serve":
+    {
+        if (Load() is not { } loaded)
+        {
+            return 1;
+        }
+
+        try
+        {
+            await using var app = await SmcpApp.BuildAsync(configPath, loaded, args.Skip(1).ToArray(), cancel.Token);
+            await app.RunAsync(cancel.Token);
+            return 0;
+        }
+        catch (Exception ex) when (ex is MasterKeyException or SandboxException or InvalidOperationException or Npgsql.NpgsqlException
+                                       or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            Console.Error.WriteLine($"smcp: {ex.Message}");
+            return 1;
+        }
+    }
+
+    default:
+        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE]");
+        return 2;
 }
-catch (SandboxException ex)
+
+ConfigResult? Load()
 {
-    Console.Error.WriteLine($"smcp: {ex.Message}");
-    return 1;
+    var loaded = ConfigLoader.Load(configPath);
+    if (loaded.IsValid)
+    {
+        return loaded;
+    }
+
+    foreach (var error in loaded.Errors)
+    {
+        Console.Error.WriteLine(error);
+    }
+
+    return null;
+}
+
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }

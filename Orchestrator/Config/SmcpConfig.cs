@@ -49,9 +49,13 @@ internal sealed record VettingConfig
     public SuspiciousEnvAction OnSuspiciousEnv { get; init; } = SuspiciousEnvAction.Warn;
 }
 
+/// <summary>What a credential-shaped environment variable or argument in an uploaded image does to the verdict.</summary>
 internal enum SuspiciousEnvAction
 {
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("warn")]
     Warn,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("reject")]
     Reject,
 }
 

@@ -1,16 +1,6 @@
-using System.Text.Json.Serialization;
+using Smcp.Orchestrator.Config;
 
 namespace Smcp.Orchestrator.Images.Vetting;
-
-/// <summary>What a credential-shaped environment variable or argument in an image does to the verdict.</summary>
-internal enum SuspiciousEnvAction
-{
-    [JsonStringEnumMemberName("warn")]
-    Warn,
-
-    [JsonStringEnumMemberName("reject")]
-    Reject,
-}
 
 /// <summary>Limits and choices for vetting one tenant's upload.</summary>
 /// <remarks>Setuid/setgid files, device nodes, unsafe paths, corrupt archives and exceeded limits always reject.</remarks>

@@ -1,3 +1,4 @@
+using Smcp.Orchestrator.Config;
 using System.Text.Json;
 using Smcp.Orchestrator.Images.Vetting;
 

@@ -1,0 +1,95 @@
+using Smcp.Orchestrator.Auth;
+using Smcp.Orchestrator.Config;
+using Smcp.Proxy.Ports;
+
+namespace Smcp.Orchestrator.Api;
+
+/// <summary>What a tenant API endpoint needs of the caller.</summary>
+internal enum ApiNeed
+{
+    Read,
+    Manage,
+}
+
+/// <summary>
+/// Authenticates every tenant API request and checks it against the tenant in the path: the tenant
+/// comes from the credential, so a key of tenant A on tenant B's path is 403, whatever the URL says.
+/// </summary>
+internal static class ApiAccess
+{
+    private const string PrincipalKey = "smcp.principal";
+
+    public static SmcpPrincipal Principal(this HttpContext context) =>
+        (SmcpPrincipal)context.Items[PrincipalKey]!;
+
+    /// <summary>The caller, or the problem to answer with (401 without a valid credential).</summary>
+    public static async Task<(SmcpPrincipal? Principal, IResult? Problem)> AuthenticateAsync(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= "Bearer ".Length)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return (null, Problems.Unauthorized("Send an API key as 'Authorization: Bearer smcp_…'."));
+        }
+
+        var validator = context.RequestServices.GetRequiredService<ICredentialValidator>();
+        var principal = await validator.ValidateAsync(header["Bearer ".Length..].Trim(), context.RequestAborted).ConfigureAwait(false);
+        if (principal is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return (null, Problems.Unauthorized("The API key is not valid, or it was revoked."));
+        }
+
+        context.Items[PrincipalKey] = principal;
+        return (principal, null);
+    }
+
+    /// <summary>An endpoint filter for <c>/v1/tenants/{tenant}/…</c>: GET needs read access, anything else manage access.</summary>
+    public static async ValueTask<object?> TenantFilter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var (principal, problem) = await AuthenticateAsync(context).ConfigureAwait(false);
+        if (principal is null)
+        {
+            return problem;
+        }
+
+        var tenant = context.GetRouteValue("tenant") as string ?? string.Empty;
+        var need = HttpMethods.IsGet(context.Request.Method) ? ApiNeed.Read : ApiNeed.Manage;
+        return Authorize(principal, tenant, need, context.RequestServices.GetRequiredService<ConfigMonitor>().Current)
+            ?? await next(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>Null when allowed; otherwise the problem that says why not.</summary>
+    public static IResult? Authorize(SmcpPrincipal principal, string tenant, ApiNeed need, SmcpConfig config)
+    {
+        if (!principal.MayAct(tenant))
+        {
+            return Problems.Forbidden("This credential belongs to another tenant.");
+        }
+
+        var entry = TenantId.IsValid(tenant) ? config.FindTenant(tenant) : null;
+        if (entry is null)
+        {
+            return Problems.NotFound($"There is no tenant '{tenant}'.");
+        }
+
+        if (entry.Status == TenantStatus.Suspended)
+        {
+            return Problems.Forbidden($"Tenant '{tenant}' is suspended; ask the platform admin.");
+        }
+
+        var allowed = need == ApiNeed.Read ? principal.MayRead(tenant) : principal.MayManage(tenant);
+        return allowed ? null : Problems.Forbidden(need == ApiNeed.Read
+            ? $"A {Describe(principal.Role)} key cannot use the tenant API."
+            : $"A {Describe(principal.Role)} key cannot change anything; use a tenant-admin key.");
+    }
+
+    private static string Describe(SmcpRole role) => role switch
+    {
+        SmcpRole.TenantUser => "tenant-user",
+        SmcpRole.ReadOnly => "read-only",
+        SmcpRole.TenantAdmin => "tenant-admin",
+        _ => "platform-admin",
+    };
+}

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Smcp.Orchestrator.Auth;
+using Smcp.Orchestrator.Config;
+using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Images.Vetting;
+using Smcp.Sandbox;
+
+namespace Smcp.Orchestrator.Api;
+
+internal sealed record ImageResponse(string Image, string Reference, long SizeBytes, DateTimeOffset CreatedAt, JsonElement Vetting);
+
+/// <summary><c>/v1/tenants/{tenant}/images</c>: upload (vetted, then loaded), list, delete.</summary>
+internal static class ImagesApi
+{
+    public static void MapImages(this RouteGroupBuilder tenant)
+    {
+        tenant.MapPost("/images", UploadAsync)
+            .Accepts<Stream>("application/x-tar")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .WithSummary("Upload a `docker save` tarball; it is vetted, then loaded");
+        tenant.MapGet("/images", ListAsync).WithSummary("List the tenant's images");
+        tenant.MapDelete("/images/{image}", DeleteAsync).WithSummary("Delete an image no server runs");
+    }
+
+    private static async Task<IResult> UploadAsync(
+        string tenant, string? server, HttpContext context, ConfigMonitor config, ImageStore images,
+        UploadSpooler spooler, ImageVetter vetter, ISandboxEngine engine, CancellationToken ct)
+    {
+        var name = server ?? "image";
+        if (!TenantId.IsValid(name))
+        {
+            return Problems.BadRequest($"'{name}' is not a valid server name: use lowercase letters, digits and '-'.");
+        }
+
+        var smcp = config.Current;
+        var quotas = smcp.FindTenant(tenant)!.Quotas;
+        var stored = (await images.ListAsync(tenant, ct).ConfigureAwait(false)).Sum(i => i.SizeBytes);
+        var cap = Math.Min(quotas.MaxImageBytes, quotas.TotalImageBytes - stored);
+        if (cap <= 0)
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "quota").ConfigureAwait(false);
+            return Problems.QuotaExceeded($"The tenant's images already take {stored} of {quotas.TotalImageBytes} bytes (totalImageBytes); delete some first.");
+        }
+
+        var spooled = await spooler.SpoolAsync(context.Request.Body, cap, ct).ConfigureAwait(false);
+        if (spooled is SpoolResult.OverLimit over)
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "too-large").ConfigureAwait(false);
+            return Problems.TooLarge($"{over.Message} (maxImageBytes {quotas.MaxImageBytes}, room left under totalImageBytes {quotas.TotalImageBytes - stored}).");
+        }
+
+        using var upload = ((SpoolResult.Spooled)spooled).Upload;
+        VettingReport report;
+        await using (var read = upload.OpenRead())
+        {
+            var policy = VettingPolicy.Default with { MaxBytes = cap, OnSuspiciousEnv = smcp.Vetting.OnSuspiciousEnv };
+            report = await vetter.VetAsync(read, policy, ct).ConfigureAwait(false);
+        }
+
+        var reportJson = JsonSerializer.SerializeToElement(report, VettingJsonContext.Default.VettingReport);
+        if (report.Verdict == Verdict.Reject)
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "rejected").ConfigureAwait(false);
+            return Problems.Unprocessable(
+                "The image was rejected by vetting: " + string.Join("; ", report.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Message).Take(5)),
+                new Dictionary<string, object?> { ["vetting"] = reportJson });
+        }
+
+        LoadedImage loaded;
+        try
+        {
+            await using var read = upload.OpenRead();
+            loaded = await engine.LoadImageAsync(read, tenant, name, ct).ConfigureAwait(false);
+        }
+        catch (SandboxException ex) when (ex.Error == SandboxError.InvalidImage)
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "invalid").ConfigureAwait(false);
+            return Problems.Unprocessable(ex.Message);
+        }
+
+        var row = new ImageRow
+        {
+            TenantId = tenant,
+            Id = loaded.Id["sha256:".Length..][..12],
+            DockerId = loaded.Id,
+            Reference = loaded.Reference,
+            SizeBytes = upload.Length,
+            VettingJson = reportJson.GetRawText(),
+        };
+        var added = await images.AddAsync(row, ct).ConfigureAwait(false);
+        var result = added.Value ?? await images.GetAsync(tenant, row.Id, ct).ConfigureAwait(false) ?? row;
+        await context.RecordAsync(tenant, "image.upload", result.Id, "ok").ConfigureAwait(false);
+        var response = ToResponse(result);
+        return added.Outcome == StoreOutcome.Ok
+            ? Results.Created($"/v1/tenants/{tenant}/images/{result.Id}", response)
+            : Results.Ok(response);
+    }
+
+    private static async Task<IResult> ListAsync(string tenant, ImageStore images, CancellationToken ct) =>
+        Results.Ok((await images.ListAsync(tenant, ct).ConfigureAwait(false)).Select(ToResponse));
+
+    private static async Task<IResult> DeleteAsync(string tenant, string image, HttpContext context, ImageStore images, Docker.DotNet.IDockerClient docker, CancellationToken ct)
+    {
+        var row = await images.GetAsync(tenant, image, ct).ConfigureAwait(false);
+        if (row is null)
+        {
+            return Problems.NotFound($"There is no image '{image}'.");
+        }
+
+        var outcome = await images.DeleteAsync(tenant, image, ct).ConfigureAwait(false);
+        if (outcome == StoreOutcome.InUse)
+        {
+            return Problems.Conflict($"Image '{image}' is deployed; delete or redeploy the servers that run it first.");
+        }
+
+        try
+        {
+            // Only this tenant's name goes; the engine drops the image once no tenant names it.
+            await docker.Images.DeleteImageAsync(row.Reference, new Docker.DotNet.Models.ImageDeleteParameters(), ct).ConfigureAwait(false);
+        }
+        catch (Docker.DotNet.DockerImageNotFoundException)
+        {
+            // Already gone from the engine.
+        }
+
+        await context.RecordAsync(tenant, "image.delete", image, "ok").ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static ImageResponse ToResponse(ImageRow row)
+    {
+        using var vetting = JsonDocument.Parse(row.VettingJson);
+        return new ImageResponse(row.Id, row.Reference, row.SizeBytes, row.CreatedAt, vetting.RootElement.Clone());
+    }
+}

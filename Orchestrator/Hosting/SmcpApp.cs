@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Smcp.Orchestrator.Api;
+using Smcp.Orchestrator.Auth;
+using Smcp.Orchestrator.Config;
+using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Images.Vetting;
+using Smcp.Orchestrator.Secrets;
+using Smcp.Orchestrator.Servers;
+using Smcp.Proxy;
+using Smcp.Proxy.Ports;
+using Smcp.Sandbox;
+
+namespace Smcp.Orchestrator.Hosting;
+
+/// <summary>The composition root: one process serving the tenant API and the MCP proxy.</summary>
+internal static class SmcpApp
+{
+    public const string SuperuserVariable = "SMCP_PG_SUPERUSER";
+    private const string TenantRateLimit = "tenant";
+
+    /// <summary>Prepares the database (bootstrap when a superuser connection is given, then migrations) and builds the app.</summary>
+    /// <exception cref="InvalidOperationException">A setting is missing; the message says which.</exception>
+    public static async Task<WebApplication> BuildAsync(string configPath, ConfigResult loaded, string[] args, CancellationToken ct)
+    {
+        var config = loaded.Config!;
+        var app = config.Postgres.ConnectionString
+            ?? throw new InvalidOperationException($"postgres.connectionString is not set in {configPath} (or {PostgresConfig.AppVariable}): the smcp_app role's connection string.");
+        var owner = config.Postgres.OwnerConnectionString
+            ?? throw new InvalidOperationException($"postgres.ownerConnectionString is not set in {configPath} (or {PostgresConfig.OwnerVariable}): the smcp_owner role's connection string, used for migrations.");
+        if (Environment.GetEnvironmentVariable(SuperuserVariable) is { Length: > 0 } superuser)
+        {
+            var database = new Npgsql.NpgsqlConnectionStringBuilder(app).Database ?? "smcp";
+            await DatabaseBootstrap.EnsureAsync(superuser, database, null, null, ct).ConfigureAwait(false);
+        }
+
+        await SchemaMigrator.MigrateAsync(owner, ct).ConfigureAwait(false);
+        var masterKey = MasterKey.FromEnvironment();
+
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.UseUrls([.. config.Listen]);
+        builder.Services.AddSingleton(masterKey);
+        builder.Services.AddSingleton<SecretBox>();
+        builder.Services.AddSingleton(AdminKey.FromEnvironment());
+        builder.Services.AddSmcpConfig(configPath, loaded);
+        builder.Services.AddSmcpData(o => o.ConnectionString = app);
+        builder.Services.AddSmcpSandbox(o =>
+        {
+            builder.Configuration.GetSection(SandboxOptions.Section).Bind(o);
+            o.InstanceId = config.InstanceId;
+            o.DefaultRuntime = config.Defaults.Runtime;
+        });
+        builder.Services.AddSmcpProxy(o =>
+        {
+            foreach (var origin in config.AllowedOrigins)
+            {
+                o.AllowedOrigins.Add(origin);
+            }
+        });
+        builder.Services.AddSingleton<ICredentialValidator, CredentialValidator>();
+        builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
+        builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();
+        builder.Services.AddSingleton<UploadSpooler>();
+        builder.Services.AddSingleton<ImageVetter>();
+        builder.Services.AddHostedService<TenantSync>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (rejected, token) =>
+            {
+                var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);
+                rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await Results.Problem(
+                    detail: "The tenant's requestsPerMinute quota is used up; retry after the Retry-After seconds.",
+                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests").ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
+            };
+            o.AddPolicy(TenantRateLimit, context =>
+            {
+                var tenant = context.GetRouteValue("tenant") as string ?? string.Empty;
+                var monitor = context.RequestServices.GetRequiredService<ConfigMonitor>();
+                var perMinute = monitor.Current.FindTenant(tenant)?.Quotas.RequestsPerMinute ?? 60;
+                // The limit is part of the key, so a hot-reloaded quota applies to the next window at once.
+                return RateLimitPartition.GetFixedWindowLimiter($"{tenant}:{perMinute}", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = perMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+        });
+
+        var web = builder.Build();
+        web.UseRateLimiter();
+        web.MapOpenApi("/openapi/v1.json");
+        var tenantApi = web.MapGroup("/v1/tenants/{tenant}")
+            .AddEndpointFilter(ApiAccess.TenantFilter)
+            .RequireRateLimiting(TenantRateLimit);
+        tenantApi.MapImages();
+        tenantApi.MapServers();
+        tenantApi.MapKeys();
+        tenantApi.MapAudit();
+        web.MapAdmin();
+        web.MapSmcpProxy();
+        return web;
+    }
+}

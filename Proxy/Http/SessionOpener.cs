@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Smcp.Proxy.Json;
+using Smcp.Proxy.Limits;
+using Smcp.Proxy.Ports;
+using Smcp.Proxy.Sessions;
+using Smcp.Sandbox;
+
+namespace Smcp.Proxy.Http;
+
+/// <summary>Finds the target, applies the tenant's rate limit, and opens a session on a sandbox from the warm pool.</summary>
+internal sealed class SessionOpener(
+    IServerCatalog catalog, SessionStore sessions, TenantRateLimiter rateLimiter, IProxyRecorder recorder,
+    IOptions<ProxyOptions> options, ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger("Smcp.Proxy.Sessions");
+
+    /// <summary>The new session, or null after the refusal has been written.</summary>
+    public async Task<McpSession?> OpenAsync(HttpContext context, SmcpPrincipal principal, string tenant, string server, bool legacy, RequestId? id)
+    {
+        var (target, refusal) = await catalog.FindAsync(tenant, server, context.RequestAborted).ConfigureAwait(false);
+        if (target is null)
+        {
+            var (status, message) = refusal == TargetRefusal.TenantSuspended
+                ? (StatusCodes.Status403Forbidden, $"Tenant '{tenant}' is suspended; its MCP servers cannot be used.")
+                : (StatusCodes.Status404NotFound, $"There is no MCP server '{server}' for tenant '{tenant}'.");
+            await HttpErrors.WriteAsync(context, status, message, id).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!await AdmitRequestAsync(context, principal, tenant, target, "initialize", id).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await sessions.OpenAsync(principal, tenant, server, target, legacy, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (SandboxException ex)
+        {
+            Log.SandboxUnavailable(_logger, tenant, server, ex.Error);
+            if (ex.Error == SandboxError.TenantLimitReached)
+            {
+                await HttpErrors.TooManyAsync(context, options.Value.SessionLimitRetryAfter, ex.Message, id).ConfigureAwait(false);
+            }
+            else
+            {
+                await HttpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message, id).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>The tenant's requests-per-minute limit; false after a 429 has been written and audited.</summary>
+    public async Task<bool> AdmitRequestAsync(HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, string method, RequestId? id, string? sessionId = null)
+    {
+        if (rateLimiter.TryAcquire(tenant, target.RequestsPerMinute) is not { } retryAfter)
+        {
+            return true;
+        }
+
+        await recorder.AuditAsync(new McpAuditEvent(tenant, principal.Id, sessionId, method, null, "rate-limited", 0, context.Request.ContentLength ?? 0, 0), context.RequestAborted)
+            .ConfigureAwait(false);
+        await HttpErrors.TooManyAsync(context, retryAfter, $"Tenant '{tenant}' is over its limit of {target.RequestsPerMinute} MCP requests per minute.", id).ConfigureAwait(false);
+        return false;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Smcp.Proxy.Json;
+
+/// <summary>JSON-RPC error codes the proxy answers with.</summary>
+internal static class ErrorCodes
+{
+    public const int ParseError = -32700;
+    public const int InvalidRequest = -32600;
+    public const int InternalError = -32603;
+
+    /// <summary>The implementation-defined server error range: transport refusals, sandbox exits.</summary>
+    public const int ServerError = -32000;
+    public const int RequestTimedOut = -32001;
+    public const int RequestCancelled = -32800;
+}
+
+internal sealed record JsonRpcErrorBody(int Code, string Message);
+
+internal sealed record JsonRpcErrorResponse(
+    [property: JsonPropertyName("jsonrpc")] string JsonRpc,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] JsonElement? Id,
+    JsonRpcErrorBody Error);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(JsonRpcErrorResponse))]
+internal sealed partial class ProxyJsonContext : JsonSerializerContext;
+
+/// <summary>Builds JSON-RPC error responses as single lines.</summary>
+internal static class JsonRpcErrors
+{
+    public static byte[] For(RequestId? id, int code, string message)
+    {
+        JsonElement? idElement = id is { } known ? JsonDocument.Parse(Encoding.UTF8.GetBytes(known.Json)).RootElement.Clone() : null;
+        return JsonSerializer.SerializeToUtf8Bytes(
+            new JsonRpcErrorResponse("2.0", idElement, new JsonRpcErrorBody(code, message)),
+            ProxyJsonContext.Default.JsonRpcErrorResponse);
+    }
+}

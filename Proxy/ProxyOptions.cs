@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Options;
+
+namespace Smcp.Proxy;
+
+/// <summary>Settings of the MCP proxy, bound from the <c>Proxy</c> configuration section.</summary>
+public sealed class ProxyOptions
+{
+    public const string Section = "Proxy";
+
+    /// <summary>Origins (<c>scheme://host[:port]</c>) a browser may call from, besides the proxy's own origin.</summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>The proxy's public base URL for <c>resource_metadata</c> links; when null, taken from the request.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Whether GET opens the session's server-to-client stream; when false GET answers 405.</summary>
+    public bool EnableGetStream { get; set; } = true;
+
+    /// <summary>A POST body larger than this is refused with 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Client requests one session may have waiting at once; beyond it, 429.</summary>
+    public int MaxInFlightRequestsPerSession { get; set; } = 256;
+
+    /// <summary>A request not answered within this gets a JSON-RPC error, and the server a <c>notifications/cancelled</c>.</summary>
+    public TimeSpan MaxRequestDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Events each SSE stream keeps for <c>Last-Event-ID</c> replay.</summary>
+    public int ReplayBufferEvents { get; set; } = 1024;
+
+    /// <summary>Bytes each SSE stream keeps for replay.</summary>
+    public long ReplayBufferBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Answered POST streams a session keeps for resumption, newest first.</summary>
+    public int RetainedStreamsPerSession { get; set; } = 64;
+
+    /// <summary>The SSE <c>retry</c> a client waits before it reconnects (sent from 2025-11-25 on).</summary>
+    public TimeSpan SseRetry { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often idle sessions are looked for.</summary>
+    public TimeSpan IdleCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The <c>Retry-After</c> when the tenant runs its limit of sandboxes.</summary>
+    public TimeSpan SessionLimitRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to wait for a sandbox's exit status once its output has ended.</summary>
+    public TimeSpan SandboxExitWait { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProxyOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var origin in options.AllowedOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/'))
+            {
+                errors.Add($"Proxy:AllowedOrigins entry '{origin}' is not an origin; write scheme://host[:port], e.g. https://app.example.com.");
+            }
+        }
+
+        if (options.PublicBaseUrl is { } baseUrl && !Uri.TryCreate(baseUrl, UriKind.Absolute, out _))
+        {
+            errors.Add($"Proxy:PublicBaseUrl '{baseUrl}' is not an absolute URL, e.g. https://mcp.example.com.");
+        }
+
+        if (options.MaxRequestBodyBytes < 1024)
+        {
+            errors.Add("Proxy:MaxRequestBodyBytes must be at least 1024.");
+        }
+
+        if (options.MaxInFlightRequestsPerSession < 1 || options.ReplayBufferEvents < 1 || options.ReplayBufferBytes < 1024 || options.RetainedStreamsPerSession < 1)
+        {
+            errors.Add("Proxy:MaxInFlightRequestsPerSession, ReplayBufferEvents and RetainedStreamsPerSession must be at least 1, ReplayBufferBytes at least 1024.");
+        }
+
+        foreach (var (setting, value) in new[]
+        {
+            ("MaxRequestDuration", options.MaxRequestDuration), ("SseRetry", options.SseRetry), ("IdleCheckInterval", options.IdleCheckInterval),
+            ("SessionLimitRetryAfter", options.SessionLimitRetryAfter), ("SandboxExitWait", options.SandboxExitWait),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"Proxy:{setting} must be positive.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Smcp.Proxy.Http;
+using Smcp.Proxy.Limits;
+using Smcp.Proxy.Sessions;
+
+namespace Smcp.Proxy;
+
+public static class ProxyServiceCollectionExtensions
+{
+    /// <summary>Adds the MCP proxy: sessions, the idle reaper and per-tenant rate limits.</summary>
+    /// <remarks>
+    /// Needs the Sandbox layer (<c>AddSmcpSandbox</c>) and implementations of the ports in
+    /// <see cref="Ports"/>: <see cref="Ports.ICredentialValidator"/>, <see cref="Ports.IServerCatalog"/>, <see cref="Ports.IProxyRecorder"/>.
+    /// </remarks>
+    public static IServiceCollection AddSmcpProxy(this IServiceCollection services, Action<ProxyOptions>? configure = null)
+    {
+        var options = services.AddOptions<ProxyOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>());
+        options.ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SessionStore>();
+        services.TryAddSingleton<TenantRateLimiter>();
+        services.TryAddSingleton<RequestGuard>();
+        services.TryAddSingleton<SessionOpener>();
+        services.TryAddSingleton<StreamableHttpEndpoint>();
+        services.TryAddSingleton<LegacySseEndpoint>();
+        services.AddHostedService<IdleSessionReaper>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps <c>/t/{tenant}/{server}/mcp</c> (Streamable HTTP: POST, GET, DELETE) and the 2024-11-05
+    /// HTTP+SSE transport (GET <c>/t/{tenant}/{server}/sse</c>, POST <c>/t/{tenant}/{server}/messages</c>).
+    /// </summary>
+    public static IEndpointConventionBuilder MapSmcpProxy(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/t/{tenant}/{server}");
+        group.MapPost("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.PostAsync(c, tenant, server));
+        group.MapGet("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.GetAsync(c, tenant, server));
+        group.MapDelete("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.DeleteAsync(c, tenant, server));
+        group.MapGet("/sse", (HttpContext c, string tenant, string server, LegacySseEndpoint e) => e.GetAsync(c, tenant, server));
+        group.MapPost("/messages", (HttpContext c, string tenant, string server, LegacySseEndpoint e) => e.PostAsync(c, tenant, server));
+        return group;
+    }
+}

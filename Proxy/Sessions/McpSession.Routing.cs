@@ -1,0 +1,235 @@
+using System.Text;
+using Smcp.Proxy.Json;
+using Smcp.Proxy.Ports;
+using Smcp.Sandbox;
+
+namespace Smcp.Proxy.Sessions;
+
+internal sealed partial class McpSession
+{
+    /// <summary>Ends the session: answers what is in flight with <paramref name="clientMessage"/>, closes its streams, removes its sandbox. Runs once.</summary>
+    public async Task EndAsync(string reason, string clientMessage, string outcome = "session-ended")
+    {
+        List<PendingRequest> inFlight;
+        List<EventStream> streams;
+        lock (_gate)
+        {
+            if (_ending != 0)
+            {
+                inFlight = [];
+                streams = [];
+            }
+            else
+            {
+                _ending = 1;
+                inFlight = [.. _pending.Values];
+                streams = [.. _streams.Values];
+                _getConsumer = null;
+            }
+        }
+
+        if (streams.Count == 0)
+        {
+            // Another caller is ending it (the stream list always holds the GET stream).
+            await Ended.ConfigureAwait(false);
+            return;
+        }
+
+        _onEnded(this);
+        foreach (var pending in inFlight)
+        {
+            Resolve(pending.Id, JsonRpcErrors.For(pending.Id, ErrorCodes.ServerError, clientMessage), outcome);
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.Complete();
+        }
+
+        await Sandbox.DisposeAsync().ConfigureAwait(false);
+        Log.SessionEnded(_context.Logger, Id, Tenant, Server, reason);
+        try
+        {
+            await _context.Recorder.SessionEndedAsync(Tenant, Id, reason, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RecorderFailed(_context.Logger, ex, Id);
+        }
+        finally
+        {
+            _ended.TrySetResult(reason);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            await foreach (var line in Sandbox.Messages.ReadAllAsync().ConfigureAwait(false))
+            {
+                Touch();
+                if (JsonRpcMessage.FromServerLine(line) is not { } message)
+                {
+                    Log.UnroutableServerMessage(_context.Logger, Id);
+                    continue;
+                }
+
+                if (message.Kind == MessageKind.Response)
+                {
+                    if (message.Id is not { } id || !Resolve(id, line, message.IsError ? "error" : "ok", message))
+                    {
+                        // An answer to a request that was cancelled, timed out or never made: nobody waits for it.
+                        Log.UnroutableServerMessage(_context.Logger, Id);
+                    }
+
+                    continue;
+                }
+
+                StreamFor(message).Append(line, isResponse: false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.ReaderFailed(_context.Logger, ex, Id);
+        }
+
+        if (IsEnded)
+        {
+            return;
+        }
+
+        SandboxExit exit;
+        try
+        {
+            exit = await Sandbox.Exited.WaitAsync(_context.Options.SandboxExitWait, _context.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            exit = new SandboxExit(SandboxExitReason.EngineError, null, false);
+        }
+
+        await EndAsync("sandbox exited: " + exit.Reason, exit.Describe(), "sandbox-exited").ConfigureAwait(false);
+    }
+
+    /// <summary>Server requests and notifications go to the stream of the request they belong to, else to the GET stream; never to all.</summary>
+    private EventStream StreamFor(JsonRpcMessage message)
+    {
+        lock (_gate)
+        {
+            if (IsLegacy)
+            {
+                return GetStream;
+            }
+
+            if (message.ProgressToken is { } token && _byProgressToken.TryGetValue(token, out var owner) && !owner.Exchange.Stream.IsCompleted)
+            {
+                return owner.Exchange.Stream;
+            }
+
+            // A request or notification the server sends while exactly one client request runs belongs to it
+            // (sampling, elicitation, logging during a tool call); with several running it cannot be told apart.
+            Exchange? only = null;
+            foreach (var pending in _pending.Values)
+            {
+                if (only is not null && !ReferenceEquals(only, pending.Exchange))
+                {
+                    return GetStream;
+                }
+
+                only = pending.Exchange;
+            }
+
+            return only is { Stream.IsCompleted: false } ? only.Stream : GetStream;
+        }
+    }
+
+    /// <summary>Answers a pending request with <paramref name="line"/>; false when no request with that id is pending.</summary>
+    private bool Resolve(RequestId id, ReadOnlyMemory<byte> line, string outcome, JsonRpcMessage? response = null)
+    {
+        PendingRequest? pending;
+        bool completes;
+        lock (_gate)
+        {
+            if (!_pending.Remove(id.Key, out pending))
+            {
+                return false;
+            }
+
+            if (pending.Request.ProgressToken is { } token && _byProgressToken.TryGetValue(token, out var owner) && ReferenceEquals(owner, pending))
+            {
+                _byProgressToken.Remove(token);
+            }
+
+            completes = --pending.Exchange.Outstanding == 0 && pending.Exchange.OwnsStream;
+            if (pending.Request.Method == "initialize" && response?.ResultProtocolVersion is { } version)
+            {
+                ProtocolVersion = version;
+            }
+        }
+
+        pending.Deadline?.Dispose();
+        pending.Exchange.Stream.Append(line, isResponse: true);
+        if (completes)
+        {
+            pending.Exchange.Stream.Complete();
+        }
+
+        _ = AuditAsync(pending, outcome, line.Length);
+        return true;
+    }
+
+    /// <summary>Answers a request that was never forwarded (a duplicate id).</summary>
+    private void Answer(Exchange exchange, byte[] line)
+    {
+        bool completes;
+        lock (_gate)
+        {
+            completes = --exchange.Outstanding == 0 && exchange.OwnsStream;
+        }
+
+        exchange.Stream.Append(line, isResponse: true);
+        if (completes)
+        {
+            exchange.Stream.Complete();
+        }
+    }
+
+    private void Expire(PendingRequest pending)
+    {
+        var message = $"The request did not complete within {_context.Options.MaxRequestDuration.TotalSeconds:0.###} seconds and was cancelled.";
+        if (Resolve(pending.Id, JsonRpcErrors.For(pending.Id, ErrorCodes.RequestTimedOut, message), "timeout"))
+        {
+            _ = CancelOnServerAsync(pending.Id);
+        }
+    }
+
+    private async Task CancelOnServerAsync(RequestId id)
+    {
+        var line = Encoding.UTF8.GetBytes(
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":" + id.Json + ",\"reason\":\"The request timed out.\"}}");
+        try
+        {
+            await Sandbox.SendAsync(line, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // The sandbox has ended; there is nothing left to cancel.
+        }
+    }
+
+    private async Task AuditAsync(PendingRequest pending, string outcome, long bytesOut)
+    {
+        var auditEvent = new McpAuditEvent(
+            Tenant, Principal.Id, Id, pending.Request.Method!, pending.Request.Target, outcome,
+            _context.Time.GetElapsedTime(pending.StartedAt).TotalMilliseconds, pending.Request.Line.Length, bytesOut);
+        try
+        {
+            await _context.Recorder.AuditAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RecorderFailed(_context.Logger, ex, Id);
+        }
+    }
+}

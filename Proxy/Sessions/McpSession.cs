@@ -1,0 +1,245 @@
+using Smcp.Proxy.Json;
+using Smcp.Proxy.Ports;
+using Smcp.Sandbox;
+
+namespace Smcp.Proxy.Sessions;
+
+/// <summary>
+/// One MCP session: owns its sandbox, one reader loop over the sandbox's messages, the requests in
+/// flight (by id, never by order) and the session's SSE streams. It ends exactly once: by DELETE,
+/// idle timeout, the sandbox's exit, a legacy stream's close, or shutdown.
+/// </summary>
+internal sealed partial class McpSession
+{
+    private readonly SessionContext _context;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, PendingRequest> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingRequest> _byProgressToken = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, EventStream> _streams = [];
+    private readonly Queue<int> _retired = new();
+    private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<McpSession> _onEnded;
+    private CancellationTokenSource? _getConsumer;
+    private int _nextStream = 1;
+    private long _lastActivity;
+    private long _getDelivered;
+    private int _ending;
+
+    public McpSession(
+        string id, SmcpPrincipal principal, string tenant, string server, McpServerTarget target, bool legacy,
+        RunningSandbox sandbox, SessionContext context, Action<McpSession> onEnded)
+    {
+        Id = id;
+        Principal = principal;
+        Tenant = tenant;
+        Server = server;
+        Target = target;
+        IsLegacy = legacy;
+        Sandbox = sandbox;
+        _context = context;
+        _onEnded = onEnded;
+        _lastActivity = context.Time.GetTimestamp();
+        GetStream = new EventStream(0, context.Options.ReplayBufferEvents, context.Options.ReplayBufferBytes);
+        _streams[0] = GetStream;
+        ReaderLoop = Task.Run(ReadLoopAsync);
+    }
+
+    public string Id { get; }
+
+    public SmcpPrincipal Principal { get; }
+
+    public string Tenant { get; }
+
+    public string Server { get; }
+
+    public McpServerTarget Target { get; }
+
+    /// <summary>A session of the 2024-11-05 HTTP+SSE transport: every answer goes to its one stream.</summary>
+    public bool IsLegacy { get; }
+
+    public RunningSandbox Sandbox { get; }
+
+    /// <summary>The version the initialize result named; null until then.</summary>
+    public string? ProtocolVersion { get; private set; }
+
+    /// <summary>The standalone GET stream (stream 0): server messages that belong to no request.</summary>
+    public EventStream GetStream { get; }
+
+    /// <summary>Completes with the reason once the session has ended.</summary>
+    public Task<string> Ended => _ended.Task;
+
+    public bool IsEnded => Volatile.Read(ref _ending) != 0;
+
+    internal Task ReaderLoop { get; }
+
+    /// <summary>Time since the last message either way, by the injected clock.</summary>
+    public TimeSpan IdleFor => _context.Time.GetElapsedTime(Interlocked.Read(ref _lastActivity));
+
+    public int InFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="principal"/> may use this session at this URL.</summary>
+    public bool BelongsTo(SmcpPrincipal principal, string tenant, string server) =>
+        principal.Id == Principal.Id && tenant == Tenant && server == Server;
+
+    public EventStream? FindStream(int number)
+    {
+        lock (_gate)
+        {
+            return _streams.GetValueOrDefault(number);
+        }
+    }
+
+    /// <summary>Forwards a POST's messages in order; its requests wait in the returned exchange.</summary>
+    public async Task<SubmitOutcome> SubmitAsync(IReadOnlyList<JsonRpcMessage> messages, CancellationToken cancellationToken)
+    {
+        Touch();
+        Exchange? exchange = null;
+        var duplicates = new HashSet<JsonRpcMessage>();
+        var candidates = messages.Where(m => m.Kind == MessageKind.Request).Select(NewPending).ToList();
+        lock (_gate)
+        {
+            if (IsEnded)
+            {
+                candidates.ForEach(p => p.Deadline?.Dispose());
+                return new SubmitOutcome(SubmitStatus.Ended, null);
+            }
+
+            if (candidates.Count > 0)
+            {
+                if (_pending.Count + candidates.Count > _context.Options.MaxInFlightRequestsPerSession)
+                {
+                    candidates.ForEach(p => p.Deadline?.Dispose());
+                    return new SubmitOutcome(SubmitStatus.TooManyInFlight, null);
+                }
+
+                exchange = IsLegacy ? new Exchange(GetStream, ownsStream: false) : new Exchange(NewStream(), ownsStream: true);
+                foreach (var pending in candidates)
+                {
+                    pending.Exchange = exchange;
+                    exchange.Outstanding++;
+                    if (!_pending.TryAdd(pending.Id.Key, pending))
+                    {
+                        pending.Deadline?.Dispose();
+                        duplicates.Add(pending.Request);
+                        continue;
+                    }
+
+                    if (pending.Request.ProgressToken is { } token)
+                    {
+                        _byProgressToken[token] = pending;
+                    }
+                }
+            }
+        }
+
+        foreach (var message in messages)
+        {
+            if (duplicates.Contains(message))
+            {
+                Answer(exchange!, JsonRpcErrors.For(message.Id, ErrorCodes.InvalidRequest,
+                    $"A request with id {message.Id!.Value.Json} is already in flight in this session."));
+                continue;
+            }
+
+            if (message.CancelledId is { } cancelled)
+            {
+                Resolve(cancelled, JsonRpcErrors.For(cancelled, ErrorCodes.RequestCancelled, "The request was cancelled."), "cancelled");
+            }
+
+            try
+            {
+                await Sandbox.SendAsync(message.Line, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                // The sandbox has ended: the reader loop answers every pending request with why.
+                break;
+            }
+        }
+
+        return new SubmitOutcome(SubmitStatus.Accepted, exchange);
+    }
+
+    /// <summary>Attaches a reader to the GET stream; null when one is attached and <paramref name="takeOver"/> is false.</summary>
+    public CancellationTokenSource? AttachGetReader(bool takeOver)
+    {
+        lock (_gate)
+        {
+            if (_getConsumer is { IsCancellationRequested: false } current)
+            {
+                if (!takeOver)
+                {
+                    return null;
+                }
+
+                current.Cancel();
+            }
+
+            _getConsumer = new CancellationTokenSource();
+            return _getConsumer;
+        }
+    }
+
+    public void DetachGetReader(CancellationTokenSource reader, long deliveredUpTo)
+    {
+        lock (_gate)
+        {
+            _getDelivered = Math.Max(_getDelivered, deliveredUpTo);
+            if (ReferenceEquals(_getConsumer, reader))
+            {
+                _getConsumer = null;
+            }
+        }
+
+        reader.Dispose();
+    }
+
+    /// <summary>Where a fresh GET (no Last-Event-ID) starts: after what an earlier GET reader already wrote.</summary>
+    public long GetDelivered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _getDelivered;
+            }
+        }
+    }
+
+    private EventStream NewStream()
+    {
+        var stream = new EventStream(_nextStream++, _context.Options.ReplayBufferEvents, _context.Options.ReplayBufferBytes);
+        _streams[stream.Number] = stream;
+        _retired.Enqueue(stream.Number);
+        while (_retired.Count > _context.Options.RetainedStreamsPerSession && _streams.TryGetValue(_retired.Peek(), out var oldest) && oldest.IsCompleted)
+        {
+            _streams.Remove(_retired.Dequeue());
+        }
+
+        return stream;
+    }
+
+    private PendingRequest NewPending(JsonRpcMessage request)
+    {
+        var pending = new PendingRequest(request, _context.Time.GetTimestamp());
+        pending.Deadline = _context.Time.CreateTimer(
+            static state =>
+            {
+                var (session, expired) = ((McpSession, PendingRequest))state!;
+                session.Expire(expired);
+            },
+            (this, pending), _context.Options.MaxRequestDuration, Timeout.InfiniteTimeSpan);
+        return pending;
+    }
+
+    private void Touch() => Interlocked.Exchange(ref _lastActivity, _context.Time.GetTimestamp());
+}

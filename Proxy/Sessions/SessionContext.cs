@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Smcp.Proxy.Ports;
+
+namespace Smcp.Proxy.Sessions;
+
+/// <summary>What every session shares: options, the recorder, the clock, the log.</summary>
+internal sealed record SessionContext(ProxyOptions Options, IProxyRecorder Recorder, TimeProvider Time, ILogger Logger);

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Smcp.Orchestrator.Config;
+using Smcp.Orchestrator.Hosting;
+
+namespace Smcp.Orchestrator.Tests.Support;
+
+/// <summary>The whole smcp host on 127.0.0.1 with a fresh database, the real dockerd and a smcp.yaml of the test's own.</summary>
+internal sealed class SmcpServerFixture : IAsyncDisposable
+{
+    public const string AdminKey = "smcp-test-admin-key-0123456789";
+
+    private readonly WebApplication _app;
+    private readonly PostgresFixture _database;
+    private readonly string _directory;
+
+    private SmcpServerFixture(WebApplication app, PostgresFixture database, string directory, Uri baseAddress)
+    {
+        _app = app;
+        _database = database;
+        _directory = directory;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string ConfigPath => Path.Combine(_directory, "smcp.yaml");
+
+    public PostgresFixture Database => _database;
+
+    public static async Task<SmcpServerFixture> StartAsync(string purpose, string tenantsYaml)
+    {
+        var database = await PostgresFixture.CreateAsync(purpose);
+        var directory = Directory.CreateTempSubdirectory("smcp-api-").FullName;
+        var path = Path.Combine(directory, "smcp.yaml");
+        await File.WriteAllTextAsync(path, $"""
+            listen: [ "http://127.0.0.1:0" ]
+            instanceId: smcp-api-tests
+            postgres:
+              connectionString: "{database.AppConnectionString}"
+              ownerConnectionString: "{database.OwnerConnectionString}"
+            defaults:
+              runtime: runc
+              warmPoolSize: 0
+            {tenantsYaml}
+            """);
+        Environment.SetEnvironmentVariable("SMCP_MASTER_KEY", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        Environment.SetEnvironmentVariable("SMCP_ADMIN_KEY", AdminKey);
+        var loaded = ConfigLoader.Load(path);
+        Assert.That(loaded.Errors, Is.Empty, string.Join('\n', loaded.Errors));
+        var app = await SmcpApp.BuildAsync(path, loaded, [], CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SmcpServerFixture(app, database, directory, new Uri(address));
+    }
+
+    public HttpClient Client(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>A <c>docker save</c> tarball of a test image, saved by id so it carries no shared name.</summary>
+    public static async Task<byte[]> SaveImageAsync(string image)
+    {
+        var id = (await RunAsync("docker", $"image inspect --format {{{{.Id}}}} {image}")).Trim();
+        Assert.That(id, Does.StartWith("sha256:"), $"The test image {image} is missing; build it with `bash tests/images/build.sh`.");
+        var file = Path.GetTempFileName();
+        try
+        {
+            await RunAsync("docker", $"save -o {file} {id}");
+            return await File.ReadAllBytesAsync(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static async Task<string> RunAsync(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output;
+    }
+}
