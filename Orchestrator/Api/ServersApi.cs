@@ -3,6 +3,7 @@ using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Secrets;
+using Smcp.Orchestrator.Servers;
 using Smcp.Sandbox.Pool;
 
 namespace Smcp.Orchestrator.Api;
@@ -29,7 +30,7 @@ internal static partial class ServersApi
 
     private static async Task<IResult> DeployAsync(
         string tenant, string server, DeployRequest? request, HttpContext context, ConfigMonitor config,
-        ServerStore servers, ImageStore images, WarmPool pool, CancellationToken ct)
+        ServerStore servers, ImageStore images, PoolWarmer warmer, CancellationToken ct)
     {
         if (!TenantId.IsValid(server))
         {
@@ -66,7 +67,7 @@ internal static partial class ServersApi
             return Problems.Conflict($"Server '{server}' could not be deployed ({result.Outcome}).");
         }
 
-        await pool.DrainAsync(tenant, server).ConfigureAwait(false);
+        await warmer.RewarmAsync(tenant, server, ct).ConfigureAwait(false);
         await context.RecordAsync(tenant, "server.deploy", server, "ok").ConfigureAwait(false);
         return Results.Ok(ToResponse(result.Value));
     }
@@ -98,7 +99,7 @@ internal static partial class ServersApi
 
     private static async Task<IResult> SetSecretAsync(
         string tenant, string server, string name, SecretRequest? request, HttpContext context,
-        ServerStore servers, SecretStore secrets, DataKeyStore dataKeys, SecretBox box, WarmPool pool, CancellationToken ct)
+        ServerStore servers, SecretStore secrets, DataKeyStore dataKeys, SecretBox box, PoolWarmer warmer, CancellationToken ct)
     {
         if (!EnvName().IsMatch(name))
         {
@@ -122,19 +123,19 @@ internal static partial class ServersApi
         }
 
         // Warm sandboxes were started with the old environment.
-        await pool.DrainAsync(tenant, server).ConfigureAwait(false);
+        await warmer.RewarmAsync(tenant, server, ct).ConfigureAwait(false);
         await context.RecordAsync(tenant, "secret.set", $"{server}/{name}", "ok").ConfigureAwait(false);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> DeleteSecretAsync(string tenant, string server, string name, HttpContext context, SecretStore secrets, WarmPool pool, CancellationToken ct)
+    private static async Task<IResult> DeleteSecretAsync(string tenant, string server, string name, HttpContext context, SecretStore secrets, PoolWarmer warmer, CancellationToken ct)
     {
         if (!await secrets.DeleteAsync(tenant, server, name, ct).ConfigureAwait(false))
         {
             return Problems.NotFound($"Server '{server}' has no secret '{name}'.");
         }
 
-        await pool.DrainAsync(tenant, server).ConfigureAwait(false);
+        await warmer.RewarmAsync(tenant, server, ct).ConfigureAwait(false);
         await context.RecordAsync(tenant, "secret.delete", $"{server}/{name}", "ok").ConfigureAwait(false);
         return Results.NoContent();
     }

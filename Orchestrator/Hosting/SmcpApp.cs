@@ -38,6 +38,7 @@ internal static class SmcpApp
         var masterKey = MasterKey.FromEnvironment();
 
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls([.. config.Listen]);
         builder.Services.AddSingleton(masterKey);
         builder.Services.AddSingleton<SecretBox>();
@@ -63,6 +64,8 @@ internal static class SmcpApp
         builder.Services.AddSingleton<UploadSpooler>();
         builder.Services.AddSingleton<ImageVetter>();
         builder.Services.AddHostedService<TenantSync>();
+        builder.Services.AddSingleton<PoolWarmer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolWarmer>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));

@@ -65,7 +65,7 @@ internal sealed class LegacySseEndpoint(RequestGuard guard, SessionOpener opener
             return;
         }
 
-        var outcome = await session.SubmitAsync(body.Messages, context.RequestAborted).ConfigureAwait(false);
+        var outcome = await session.SubmitAsync(body.Messages).ConfigureAwait(false);
         context.Response.StatusCode = outcome.Status switch
         {
             SubmitStatus.Ended => StatusCodes.Status404NotFound,

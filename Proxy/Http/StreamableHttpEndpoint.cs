@@ -182,7 +182,7 @@ internal sealed class StreamableHttpEndpoint(
 
     private async Task SubmitAsync(HttpContext context, McpSession session, ClientBody body, bool sessionHeader)
     {
-        var outcome = await session.SubmitAsync(body.Messages, context.RequestAborted).ConfigureAwait(false);
+        var outcome = await session.SubmitAsync(body.Messages).ConfigureAwait(false);
         switch (outcome.Status)
         {
             case SubmitStatus.Ended:

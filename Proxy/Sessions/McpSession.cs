@@ -99,7 +99,11 @@ internal sealed partial class McpSession
     }
 
     /// <summary>Forwards a POST's messages in order; its requests wait in the returned exchange.</summary>
-    public async Task<SubmitOutcome> SubmitAsync(IReadOnlyList<JsonRpcMessage> messages, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Takes no cancellation token on purpose: a client that goes away mid-POST must not cut a line to
+    /// the sandbox's stdin in half; the write is bounded by the sandbox's own write timeout.
+    /// </remarks>
+    public async Task<SubmitOutcome> SubmitAsync(IReadOnlyList<JsonRpcMessage> messages)
     {
         Touch();
         Exchange? exchange = null;
@@ -157,7 +161,7 @@ internal sealed partial class McpSession
 
             try
             {
-                await Sandbox.SendAsync(message.Line, cancellationToken).ConfigureAwait(false);
+                await Sandbox.SendAsync(message.Line, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
             {

@@ -68,13 +68,10 @@ async Task<double> WarmAcquireAsync(string runtime, string image)
 
 async Task<long> MemoryUsageAsync(RunningSandbox sandbox)
 {
-    var usage = 0L;
+    var stats = new LastStats();
     await docker.Containers.GetContainerStatsAsync(
-        sandbox.ContainerId,
-        new Docker.DotNet.Models.ContainerStatsParameters { Stream = false },
-        new Progress<Docker.DotNet.Models.ContainerStatsResponse>(s => usage = (long)s.MemoryStats.Usage),
-        CancellationToken.None);
-    return usage;
+        sandbox.ContainerId, new Docker.DotNet.Models.ContainerStatsParameters { Stream = false }, stats, CancellationToken.None);
+    return (long)(stats.Last?.MemoryStats.Usage ?? 0);
 }
 
 async Task<(double Mib, int Started, double HostMib, double Seconds)> IdleAsync(string runtime, string image, int count)
@@ -156,6 +153,19 @@ foreach (var runtime in new[] { SandboxRuntimes.Runc, SandboxRuntimes.Gvisor })
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle memory per sandbox (C# server, {runtime}, cgroup): {mib:0.0} MiB"));
 }
 
+if (idleTarget == 0)
+{
+    return;
+}
+
 var idle = await IdleAsync(SandboxRuntimes.Gvisor, Conformance, idleTarget);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"idle runsc sandboxes of the C# server: {idle.Started} of {idleTarget} alive after start; host memory taken {idle.HostMib:0} MiB ({idle.HostMib / Math.Max(1, idle.Started):0.0} MiB each); started in {idle.Seconds:0} s"));
+
+/// <summary>Keeps the stats report synchronously (Progress&lt;T&gt; would post it after the call returned).</summary>
+internal sealed class LastStats : IProgress<Docker.DotNet.Models.ContainerStatsResponse>
+{
+    public Docker.DotNet.Models.ContainerStatsResponse? Last { get; private set; }
+
+    public void Report(Docker.DotNet.Models.ContainerStatsResponse value) => Last = value;
+}

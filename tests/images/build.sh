@@ -93,7 +93,7 @@ build_conformance() {
   cp "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" "$ROOT/.editorconfig" "$src/"
   tar -C "$CONFORMANCE_DIR" --exclude=./bin --exclude=./obj -cf - . | tar -C "$src/ConformanceServer" -xf -
   dotnet publish "$src/ConformanceServer/ConformanceServer.csproj" -nologo -v q -c Release -r linux-x64 --self-contained \
-    -p:PublishTrimmed=true -p:InvariantGlobalization=true -o "$ctx/rootfs/app" >"$work/publish.log" 2>&1 ||
+    -p:PublishTrimmed=true -p:PublishReadyToRun=true -p:InvariantGlobalization=true -o "$ctx/rootfs/app" >"$work/publish.log" 2>&1 ||
     { cat "$work/publish.log" >&2; die "dotnet publish failed"; }
   # Not needed to run: LTTng tracing (DOTNET_LTTng=0), debugger/dump support, symbols.
   rm -f "$ctx/rootfs/app"/{libcoreclrtraceptprovider.so,libmscordaccore.so,libmscordbi.so,createdump} "$ctx/rootfs/app"/*.pdb

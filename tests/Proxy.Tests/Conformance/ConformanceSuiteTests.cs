@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Smcp.Proxy.Tests.Support;
+
+namespace Smcp.Proxy.Tests.Conformance;
+
+/// <summary>
+/// The official MCP conformance suite (server scenarios) against the project's conformance server
+/// behind the proxy. The runner sends no credential: it goes through the test host's public listener.
+/// </summary>
+[TestFixture("conf")]
+[TestFixture("conf-gvisor")]
+public sealed partial class ConformanceSuiteTests(string server)
+{
+    [Test]
+    public async Task Every_active_server_scenario_passes()
+    {
+        var (code, output) = await RunSuiteAsync("active");
+        var summary = output[output.LastIndexOf("=== SUMMARY ===", StringComparison.Ordinal)..];
+        TestContext.Out.WriteLine(summary);
+
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(Scenario().Matches(summary).Count(m => m.Groups["failed"].Value == "0"), Is.EqualTo(30), summary);
+        Assert.That(Total().Match(summary).Groups["failed"].Value, Is.EqualTo("0"), summary);
+        Assert.That(output, Does.Not.Contain("WARNING"));
+    }
+
+    [Test]
+    public async Task Pending_server_scenarios_pass()
+    {
+        var (code, output) = await RunSuiteAsync("pending");
+        var summary = output[output.LastIndexOf("=== SUMMARY ===", StringComparison.Ordinal)..];
+        TestContext.Out.WriteLine(summary);
+
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(Total().Match(summary).Groups["failed"].Value, Is.EqualTo("0"), summary);
+        Assert.That(output, Does.Not.Contain("WARNING"));
+    }
+
+    private async Task<(int, string)> RunSuiteAsync(string suite)
+    {
+        var node = await NodeTools.Node22Async();
+        var runner = await NodeTools.ConformanceRunnerAsync();
+        var url = string.Create(CultureInfo.InvariantCulture, $"http://localhost:{TestHost.PublicPort}/t/acme/{server}/mcp");
+        return await NodeTools.RunAsync(node, [runner, "server", "--url", url, "--suite", suite], NodeTools.RepoRoot, TimeSpan.FromMinutes(10));
+    }
+
+    [GeneratedRegex(@"^\s*. (?<scenario>[a-z0-9-]+): (?<passed>\d+) passed, (?<failed>\d+) failed", RegexOptions.Multiline)]
+    private static partial Regex Scenario();
+
+    [GeneratedRegex(@"Total: (?<passed>\d+) passed, (?<failed>\d+) failed")]
+    private static partial Regex Total();
+}

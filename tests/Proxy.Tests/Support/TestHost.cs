@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using Docker.DotNet;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Smcp.Proxy.Ports;
+using Smcp.Proxy.Tests.Support;
+using Smcp.Sandbox;
+using Smcp.Sandbox.Pool;
+
+namespace Smcp.Proxy.Tests;
+
+/// <summary>
+/// One proxy for the whole test run: Kestrel on 127.0.0.1, real sandboxes from the warm pool on the
+/// real dockerd, in-memory ports. A second loopback listener stands for "a public server": it lets
+/// callers without a credential in as acme's user (the conformance runner sends none).
+/// </summary>
+[SetUpFixture]
+public sealed class TestHost
+{
+    public const string Conformance = "smcp-test/conformance:test";
+    public const string Everything = "smcp-test/everything:test";
+    public const string AllowedOrigin = "https://allowed.example";
+
+    /// <summary>Requests running longer than this get a timeout error: short for a quick timeout test, long enough for 64 cold starts at once.</summary>
+    public static readonly TimeSpan MaxRequestDuration = TimeSpan.FromSeconds(40);
+
+    private static WebApplication? _app;
+
+    public static Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>The listener that adds acme's credential to requests that carry none.</summary>
+    public static int PublicPort { get; private set; }
+
+    internal static TestCatalog Catalog { get; } = new();
+
+    internal static TestRecorder Recorder { get; } = new();
+
+    public static IDockerClient Docker { get; private set; } = null!;
+
+    public static IServiceProvider Services => _app!.Services;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        Docker = await ConnectAsync();
+        AddServers();
+        PublicPort = FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, PublicPort);
+        });
+        builder.Services.AddSmcpSandbox(o =>
+        {
+            o.InstanceId = "smcp-proxy-tests";
+            o.DefaultRuntime = SandboxRuntimes.Runc;
+            o.StopGracePeriod = TimeSpan.FromSeconds(1);
+        });
+        builder.Services.AddSmcpProxy(o =>
+        {
+            o.AllowedOrigins.Add(AllowedOrigin);
+            o.MaxRequestBodyBytes = 256 * 1024;
+            o.MaxRequestDuration = MaxRequestDuration;
+            o.IdleCheckInterval = TimeSpan.FromMilliseconds(250);
+            o.SessionLimitRetryAfter = TimeSpan.FromSeconds(7);
+            o.SseRetry = TimeSpan.FromMilliseconds(500);
+        });
+        builder.Services.AddSingleton<ICredentialValidator, TestCredentials>();
+        builder.Services.AddSingleton<IServerCatalog>(Catalog);
+        builder.Services.AddSingleton<IProxyRecorder>(Recorder);
+        _app = builder.Build();
+        _app.Use(async (context, next) =>
+        {
+            if (context.Connection.LocalPort == PublicPort && !context.Request.Headers.ContainsKey("Authorization"))
+            {
+                context.Request.Headers.Authorization = "Bearer " + TestCredentials.AcmeUser;
+            }
+
+            await next(context);
+        });
+        _app.MapSmcpProxy();
+        await _app.StartAsync();
+        var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseUri = new Uri(addresses.Select(a => new Uri(a)).First(u => u.Port != PublicPort).GetLeftPart(UriPartial.Authority));
+
+        var pool = _app.Services.GetRequiredService<WarmPool>();
+        foreach (var (tenant, server) in new[] { ("acme", "conf"), ("acme", "every"), ("acme", "conf-gvisor"), ("acme", "every-gvisor") })
+        {
+            var target = Catalog.Target(tenant, server);
+            pool.Warm(target.Spec, target.Pool);
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    internal static McpHttp Http(string tenant = "acme", string server = "conf") => new(BaseUri, tenant, server);
+
+    private static void AddServers()
+    {
+        Catalog.Add("acme", "conf", TestCatalog.For(Conformance, "acme", "conf", SandboxRuntimes.Runc, warm: 2));
+        Catalog.Add("acme", "every", TestCatalog.For(Everything, "acme", "every", SandboxRuntimes.Runc));
+        Catalog.Add("acme", "conf-gvisor", TestCatalog.For(Conformance, "acme", "conf-gvisor", SandboxRuntimes.Gvisor));
+        Catalog.Add("acme", "every-gvisor", TestCatalog.For(Everything, "acme", "every-gvisor", SandboxRuntimes.Gvisor));
+        Catalog.Add("acme", "idle", TestCatalog.For(Conformance, "acme", "idle", SandboxRuntimes.Runc, warm: 0, idle: TimeSpan.FromSeconds(2)));
+        Catalog.Add("small", "conf", TestCatalog.For(Conformance, "small", "conf", SandboxRuntimes.Runc, warm: 0, limit: 1));
+        Catalog.Add("limited", "conf", TestCatalog.For(Conformance, "limited", "conf", SandboxRuntimes.Runc, warm: 0, perMinute: 3));
+        Catalog.Add("frozen", "conf", TestCatalog.For(Conformance, "frozen", "conf", SandboxRuntimes.Runc, warm: 0));
+        Catalog.Suspend("frozen");
+        Catalog.Add("load", "every", TestCatalog.For(Everything, "load", "every", SandboxRuntimes.Runc, warm: 0));
+        Catalog.Add("load", "every-gvisor", TestCatalog.For(Everything, "load", "every-gvisor", SandboxRuntimes.Gvisor, warm: 0));
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task<IDockerClient> ConnectAsync()
+    {
+        var client = SandboxServiceCollectionExtensions.CreateDockerClient(new SandboxOptions());
+        try
+        {
+            await client.System.PingAsync();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or DockerApiException)
+        {
+            Assert.Fail("dockerd does not answer on /var/run/docker.sock. Start it with `. scripts/engine.sh && smcp_start_engine` " +
+                        "(or run the whole suite with `bash scripts/test.sh`, which starts it). " + ex.Message);
+        }
+
+        foreach (var image in new[] { Conformance, Everything })
+        {
+            try
+            {
+                await client.Images.InspectImageAsync(image);
+            }
+            catch (DockerImageNotFoundException)
+            {
+                Assert.Fail($"The test image {image} is missing. Build the test images with `bash tests/images/build.sh`.");
+            }
+        }
+
+        return client;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Smcp.Proxy.Ports;
+using Smcp.Sandbox;
+using Smcp.Sandbox.Pool;
+
+namespace Smcp.Proxy.Tests.Support;
+
+/// <summary>Bearer tokens the test host knows, each naming its principal.</summary>
+internal sealed class TestCredentials : ICredentialValidator
+{
+    public const string AcmeUser = "acme-user-token";
+    public const string AcmeOtherUser = "acme-other-user-token";
+    public const string AcmeReader = "acme-reader-token";
+    public const string OtherTenantUser = "other-user-token";
+    public const string Admin = "admin-token";
+
+    private static readonly Dictionary<string, SmcpPrincipal> Principals = new(StringComparer.Ordinal)
+    {
+        [AcmeUser] = new SmcpPrincipal("key:acme-user", "acme", SmcpRole.TenantUser),
+        [AcmeOtherUser] = new SmcpPrincipal("key:acme-other", "acme", SmcpRole.TenantUser),
+        [AcmeReader] = new SmcpPrincipal("key:acme-reader", "acme", SmcpRole.ReadOnly),
+        [OtherTenantUser] = new SmcpPrincipal("key:other-user", "other", SmcpRole.TenantUser),
+        [Admin] = new SmcpPrincipal("admin", null, SmcpRole.PlatformAdmin),
+    };
+
+    public Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken) =>
+        Task.FromResult(Principals.GetValueOrDefault(bearerToken));
+}
+
+/// <summary>The servers of the test host, by tenant and server name.</summary>
+internal sealed class TestCatalog : IServerCatalog
+{
+    private readonly ConcurrentDictionary<(string, string), McpServerTarget> _targets = new();
+    private readonly ConcurrentDictionary<string, bool> _suspended = new(StringComparer.Ordinal);
+
+    public void Add(string tenant, string server, McpServerTarget target) => _targets[(tenant, server)] = target;
+
+    public void Suspend(string tenant) => _suspended[tenant] = true;
+
+    public McpServerTarget Target(string tenant, string server) => _targets[(tenant, server)];
+
+    public Task<(McpServerTarget? Target, TargetRefusal? Refusal)> FindAsync(string tenant, string server, CancellationToken cancellationToken)
+    {
+        if (_suspended.ContainsKey(tenant))
+        {
+            return Task.FromResult<(McpServerTarget?, TargetRefusal?)>((null, TargetRefusal.TenantSuspended));
+        }
+
+        return Task.FromResult<(McpServerTarget?, TargetRefusal?)>(
+            _targets.TryGetValue((tenant, server), out var target) ? (target, null) : (null, TargetRefusal.NotFound));
+    }
+
+    public static McpServerTarget For(string image, string tenant, string server, string runtime, int warm = 1, int limit = 200,
+        TimeSpan? idle = null, int perMinute = 0) =>
+        new(new SandboxSpec { Image = image, Tenant = tenant, Server = server, Runtime = runtime },
+            new PoolPolicy(warm, limit), idle ?? TimeSpan.FromMinutes(10), perMinute);
+}
+
+/// <summary>Keeps what the proxy recorded, for assertions.</summary>
+internal sealed class TestRecorder : IProxyRecorder
+{
+    public ConcurrentQueue<McpAuditEvent> Audit { get; } = new();
+
+    public ConcurrentDictionary<string, string> Opened { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, string> Ended { get; } = new(StringComparer.Ordinal);
+
+    public ValueTask AuditAsync(McpAuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        Audit.Enqueue(auditEvent);
+        return ValueTask.CompletedTask;
+    }
+
+    public Task SessionOpenedAsync(string tenant, string server, string sessionId, string principal, string sandboxId, CancellationToken cancellationToken)
+    {
+        Opened[sessionId] = sandboxId;
+        return Task.CompletedTask;
+    }
+
+    public Task SessionEndedAsync(string tenant, string sessionId, string reason, CancellationToken cancellationToken)
+    {
+        Ended[sessionId] = reason;
+        return Task.CompletedTask;
+    }
+}
