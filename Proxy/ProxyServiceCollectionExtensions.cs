@@ -29,6 +29,7 @@ public static class ProxyServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SessionStore>();
+        services.TryAddSingleton<IMcpSessionControl, McpSessionControl>();
         services.TryAddSingleton<TenantRateLimiter>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();

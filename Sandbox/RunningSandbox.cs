@@ -237,8 +237,7 @@ public sealed class RunningSandbox : IAsyncDisposable
         try
         {
             var wait = await _docker.Containers.WaitContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false);
-            var state = (await _docker.Containers.InspectContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false)).State;
-            var oom = state?.OOMKilled ?? false;
+            var oom = await OomKilledAsync(wait.StatusCode, cancellationToken).ConfigureAwait(false);
             var reason = EndedBy ?? (oom ? SandboxExitReason.OutOfMemory : SandboxExitReason.Exited);
             _exited.TrySetResult(new SandboxExit(reason, wait.StatusCode, oom));
         }
@@ -250,6 +249,24 @@ public sealed class RunningSandbox : IAsyncDisposable
         {
             Log.StdioFailed(_logger, ex, Id);
             _exited.TrySetResult(new SandboxExit(EndedBy ?? SandboxExitReason.EngineError, null, false));
+        }
+    }
+
+    /// <summary>
+    /// The engine learns of an OOM kill from its own event, which can land just after the exit: a
+    /// SIGKILL exit (137) is looked at again a few times before it is taken as a plain kill.
+    /// </summary>
+    private async Task<bool> OomKilledAsync(long exitCode, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var state = (await _docker.Containers.InspectContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false)).State;
+            if (state?.OOMKilled == true || exitCode != 137 || attempt == 10)
+            {
+                return state?.OOMKilled == true;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         }
     }
 

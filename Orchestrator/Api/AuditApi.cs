@@ -1,5 +1,6 @@
 using Smcp.Orchestrator.Audit;
 using Smcp.Orchestrator.Data;
+using Smcp.Proxy.Sessions;
 
 namespace Smcp.Orchestrator.Api;
 
@@ -23,6 +24,7 @@ internal static class AuditApi
         tenant.MapGet("/audit", ReadAsync).WithSummary("Read the audit log in seq order; pass ?after=<next> for the next page");
         tenant.MapGet("/audit/verify", VerifyAsync).WithSummary("Walk the hash chain; report the first broken link");
         tenant.MapGet("/sessions", SessionsAsync).WithSummary("List the tenant's open MCP sessions");
+        tenant.MapDelete("/sessions/{id}", EndSessionAsync).WithSummary("End an MCP session and its sandbox at once");
     }
 
     private static async Task<IResult> ReadAsync(string tenant, long? after, int? limit, AuditQuery audit, CancellationToken ct)
@@ -39,6 +41,17 @@ internal static class AuditApi
     {
         var result = await verifier.VerifyAsync(tenant, ct).ConfigureAwait(false);
         return Results.Ok(new AuditVerifyResponse(result.IsIntact, result.RowsChecked, result.FirstBreak?.Seq, result.FirstBreak?.Reason));
+    }
+
+    private static async Task<IResult> EndSessionAsync(string tenant, string id, HttpContext context, IMcpSessionControl control)
+    {
+        if (!await control.EndAsync(tenant, id, "ended through the API").ConfigureAwait(false))
+        {
+            return Problems.NotFound("There is no open session with that id.");
+        }
+
+        await context.RecordAsync(tenant, "session.end", null, "ok").ConfigureAwait(false);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> SessionsAsync(string tenant, SessionStore sessions, CancellationToken ct) =>

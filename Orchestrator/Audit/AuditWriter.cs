@@ -25,6 +25,7 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _startLock = new();
+    private int _disposed;
     private Task? _loop;
     private long _written;
 
@@ -72,8 +73,14 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
         DataLog.AuditWriterDrained(_logger, Written - written);
     }
 
+    /// <summary>Runs once: the host disposes this both as a service and as a hosted service.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _abort.CancelAsync();
         if (_loop is not null)

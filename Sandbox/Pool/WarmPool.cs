@@ -30,23 +30,36 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
     public async Task<RunningSandbox> AcquireAsync(SandboxSpec spec, PoolPolicy policy, CancellationToken cancellationToken)
     {
         var entry = EntryFor(spec);
-        while (entry.Ready.TryDequeue(out var warm))
+        while (true)
         {
-            if (!warm.Exited.IsCompleted)
+            var changed = entry.Changed;
+            while (entry.Ready.TryDequeue(out var warm))
             {
-                Refill(entry, policy);
-                return warm;
+                if (!warm.Exited.IsCompleted)
+                {
+                    Refill(entry, policy);
+                    return warm;
+                }
+
+                await warm.DisposeAsync().ConfigureAwait(false);
             }
 
-            await warm.DisposeAsync().ConfigureAwait(false);
-        }
+            if (await StartCountedAsync(spec, policy, cancellationToken).ConfigureAwait(false) is { } started)
+            {
+                Refill(entry, policy);
+                return started;
+            }
 
-        var started = await StartCountedAsync(spec, policy, cancellationToken).ConfigureAwait(false)
-            ?? throw new SandboxException(
-                SandboxError.TenantLimitReached,
-                $"Tenant '{spec.Tenant}' already runs its limit of {policy.TenantLimit} sandboxes.");
-        Refill(entry, policy);
-        return started;
+            // At the tenant's limit: a warm sandbox still starting for this spec holds the slot, so wait for it.
+            if (Volatile.Read(ref entry.Starting) == 0)
+            {
+                throw new SandboxException(
+                    SandboxError.TenantLimitReached,
+                    $"Tenant '{spec.Tenant}' already runs its limit of {policy.TenantLimit} sandboxes.");
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Starts warm sandboxes for <paramref name="spec"/> up to the policy, in the background.</summary>
@@ -56,9 +69,15 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
     public async Task WhenIdleAsync(SandboxSpec spec, CancellationToken cancellationToken)
     {
         var entry = EntryFor(spec);
-        while (Volatile.Read(ref entry.Starting) > 0)
+        while (true)
         {
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            var changed = entry.Changed;
+            if (Volatile.Read(ref entry.Starting) == 0)
+            {
+                return;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -123,6 +142,7 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
         finally
         {
             Interlocked.Decrement(ref entry.Starting);
+            entry.Signal();
         }
     }
 
@@ -160,9 +180,17 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
     {
         public SandboxSpec Spec { get; } = spec;
 
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public ConcurrentQueue<RunningSandbox> Ready { get; } = new();
 
+        /// <summary>Completes the next time a warm start finishes, well or not.</summary>
+        public Task Changed => Volatile.Read(ref _changed).Task;
+
         public int Starting;
+
+        public void Signal() =>
+            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     private sealed class TenantCounter

@@ -64,6 +64,20 @@ public sealed class WarmPoolTests(string runtime)
     }
 
     [Test]
+    public async Task At_the_tenant_limit_acquire_waits_for_the_warm_sandbox_still_starting()
+    {
+        await using var pool = new WarmPool(await TestDocker.EngineAsync(runtime), NullLoggerFactory.Instance);
+        var spec = CatSpec("wait-" + Guid.NewGuid().ToString("N")[..6]);
+        var policy = new PoolPolicy(WarmSize: 1, TenantLimit: 1);
+
+        pool.Warm(spec, policy);
+        await using var sandbox = await pool.AcquireAsync(spec, policy, CancellationToken.None);
+
+        Assert.That(sandbox.Exited.IsCompleted, Is.False);
+        Assert.That(pool.TenantCount(spec.Tenant), Is.EqualTo(1), "the one slot went to the warm sandbox, which was handed out");
+    }
+
+    [Test]
     public async Task A_warm_sandbox_that_died_while_waiting_is_not_handed_out()
     {
         await using var pool = new WarmPool(await TestDocker.EngineAsync(runtime), NullLoggerFactory.Instance);

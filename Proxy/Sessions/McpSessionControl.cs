@@ -1,0 +1,23 @@
+namespace Smcp.Proxy.Sessions;
+
+/// <summary>What the control plane may do to this proxy's live MCP sessions.</summary>
+public interface IMcpSessionControl
+{
+    /// <summary>Ends a tenant's session and its sandbox; false when this proxy holds no such live session.</summary>
+    Task<bool> EndAsync(string tenant, string sessionId, string reason);
+}
+
+internal sealed class McpSessionControl(SessionStore sessions) : IMcpSessionControl
+{
+    public async Task<bool> EndAsync(string tenant, string sessionId, string reason)
+    {
+        // A session id of another tenant is treated as unknown: the caller learns nothing about it.
+        if (sessions.Find(sessionId) is not { } session || session.Tenant != tenant)
+        {
+            return false;
+        }
+
+        await session.EndAsync(reason, "The session was ended by the tenant's administrator.").ConfigureAwait(false);
+        return true;
+    }
+}

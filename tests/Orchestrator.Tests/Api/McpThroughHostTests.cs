@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Smcp.Orchestrator.Tests.Support;
+
+namespace Smcp.Orchestrator.Tests.Api;
+
+/// <summary>The whole path: upload and deploy through the API, MCP through the proxy, sessions and audit back through the API.</summary>
+public sealed class McpThroughHostTests
+{
+    private const int Calls = 20;
+
+    [Test]
+    public async Task Deployed_server_answers_mcp_every_request_is_audited_and_the_session_quota_holds()
+    {
+        await using var smcp = await SmcpServerFixture.StartAsync("mcp", """
+            tenants:
+              - id: acme
+                quotas: { maxSessions: 1, warmPoolSize: 1 }
+            """);
+        using var admin = smcp.Client(SmcpServerFixture.AdminKey);
+        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync("smcp-test/conformance:test"));
+        var upload = await admin.PostAsync("/v1/tenants/acme/images?server=notes", tarball);
+        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
+        var image = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
+        var deploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image });
+        Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
+        var created = await admin.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "ide", role = "tenant-user" });
+        var key = (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+        using var mcp = smcp.Client(key);
+
+        var initialize = await PostAsync(mcp, null, """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+        Assert.That(initialize.StatusCode, Is.EqualTo(HttpStatusCode.OK), await initialize.Content.ReadAsStringAsync());
+        var session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
+        Assert.That((await PostAsync(mcp, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        for (var i = 1; i <= Calls; i++)
+        {
+            var call = await PostAsync(mcp, session, new JsonObject
+            {
+                ["jsonrpc"] = "2.0", ["id"] = i, ["method"] = "tools/call",
+                ["params"] = new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = $"m{i}" } },
+            }.ToJsonString());
+            Assert.That(await call.Content.ReadAsStringAsync(), Does.Contain($"Echo: m{i}"));
+        }
+
+        var second = await PostAsync(mcp, null, """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "maxSessions is 1");
+        Assert.That(second.Headers.RetryAfter, Is.Not.Null);
+
+        var open = await admin.GetFromJsonAsync<JsonArray>("/v1/tenants/acme/sessions");
+        Assert.That(open!.Select(s => s!["id"]!.GetValue<string>()), Is.EqualTo(new[] { session }));
+        Assert.That((await admin.DeleteAsync($"/v1/tenants/acme/sessions/{session}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var after = await PostAsync(mcp, session, """{"jsonrpc":"2.0","id":99,"method":"tools/list"}""");
+        Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+
+        var toolCalls = await WaitForAuditAsync(admin, "tools/call", Calls);
+        Assert.That(toolCalls, Is.EqualTo(Calls), "exactly one audit row per MCP request");
+        var verify = await admin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/audit/verify");
+        Assert.That(verify!["intact"]!.GetValue<bool>(), Is.True, verify.ToJsonString());
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? session, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/t/acme/notes/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (session is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>MCP audit rows are queued without holding up the session; they land within the writer's batch delay.</summary>
+    private static async Task<int> WaitForAuditAsync(HttpClient admin, string action, int expected)
+    {
+        var count = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await admin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/audit?limit=1000");
+            count = page!["entries"]!.AsArray().Count(e => e!["action"]!.GetValue<string>() == action);
+            if (count >= expected)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return count;
+    }
+}
