@@ -48,12 +48,14 @@ internal static class KeysApi
         Results.Ok((await keys.ListAsync(tenant, ct).ConfigureAwait(false))
             .Select(k => new KeyResponse(k.Id, k.Name, k.Role, k.CreatedAt, k.RevokedAt, k.LastUsedAt)));
 
-    private static async Task<IResult> RevokeAsync(string tenant, Guid id, HttpContext context, ApiKeyStore keys, CancellationToken ct)
+    private static async Task<IResult> RevokeAsync(string tenant, Guid id, HttpContext context, ApiKeyStore keys, CredentialValidator validator, CancellationToken ct)
     {
         if (!await keys.RevokeAsync(tenant, id, ct).ConfigureAwait(false))
         {
             return Problems.NotFound($"There is no active key '{id}'.");
         }
+
+        validator.Forget(id);
 
         await context.RecordAsync(tenant, "key.revoke", id.ToString(), "ok").ConfigureAwait(false);
         return Results.NoContent();

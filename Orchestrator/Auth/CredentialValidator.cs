@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Smcp.Orchestrator.Config;
@@ -23,8 +24,17 @@ internal sealed class AdminKey(string? key)
 /// Checks API keys: the tenant named in the key picks the row-level security context, the SHA-256
 /// is looked up there and compared in constant time. The tenant always comes from the credential.
 /// </summary>
-internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys) : ICredentialValidator
+/// <remarks>
+/// A valid key is remembered for <see cref="CacheFor"/>, so the MCP hot path makes no database round
+/// trip per message; revoking through this process forgets it at once, and a revocation made by
+/// another SMCP process takes effect within that time.
+/// </remarks>
+internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, TimeProvider time) : ICredentialValidator
 {
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, (SmcpPrincipal Principal, DateTimeOffset Until)> _valid = new(StringComparer.Ordinal);
+
     public async Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken)
     {
         if (admin.Matches(bearerToken))
@@ -39,9 +49,17 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys) : IC
         }
 
         var hash = ApiKeyFormat.Hash(bearerToken);
+        var cacheKey = Convert.ToHexString(hash);
+        var now = time.GetUtcNow();
+        if (_valid.TryGetValue(cacheKey, out var cached) && cached.Until > now)
+        {
+            return cached.Principal;
+        }
+
         var row = await keys.FindActiveByHashAsync(tenant, hash, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
+            _valid.TryRemove(cacheKey, out _);
             return null;
         }
 
@@ -51,6 +69,20 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys) : IC
             ApiKeyRoles.TenantUser => SmcpRole.TenantUser,
             _ => SmcpRole.ReadOnly,
         };
-        return new SmcpPrincipal("key:" + row.Id.ToString("N"), tenant, role);
+        var principal = new SmcpPrincipal(PrincipalId(row.Id), tenant, role);
+        _valid[cacheKey] = (principal, now + CacheFor);
+        return principal;
     }
+
+    /// <summary>Forgets a revoked key at once.</summary>
+    public void Forget(Guid keyId)
+    {
+        var id = PrincipalId(keyId);
+        foreach (var entry in _valid.Where(e => e.Value.Principal.Id == id))
+        {
+            _valid.TryRemove(entry.Key, out _);
+        }
+    }
+
+    private static string PrincipalId(Guid keyId) => "key:" + keyId.ToString("N");
 }

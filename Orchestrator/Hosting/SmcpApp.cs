@@ -58,7 +58,8 @@ internal static class SmcpApp
                 o.AllowedOrigins.Add(origin);
             }
         });
-        builder.Services.AddSingleton<ICredentialValidator, CredentialValidator>();
+        builder.Services.AddSingleton<CredentialValidator>();
+        builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();
         builder.Services.AddSingleton<UploadSpooler>();
