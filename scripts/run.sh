@@ -44,10 +44,10 @@ done
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 auth=(-H "Authorization: Bearer $SMCP_ADMIN_KEY")
-tarball=$(mktemp) && docker save -o "$tarball" "$(docker image inspect --format '{{.Id}}' smcp-test/conformance:test)"
-image=$(curl -sf "${auth[@]}" -H 'Content-Type: application/x-tar' --data-binary "@$tarball" "$api/v1/tenants/demo/images?server=demo" | json "['image']")
+tarball=$(mktemp) && docker save -o "$tarball" "$(docker image inspect --format '{{.Id}}' smcp-test/everything:test)"
+image=$(curl -sf "${auth[@]}" -H 'Content-Type: application/x-tar' --data-binary "@$tarball" "$api/v1/tenants/demo/images?server=everything" | json "['image']")
 rm -f "$tarball"
-url=$(curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' -d "{\"image\":\"$image\"}" "$api/v1/tenants/demo/servers/demo" | json "['url']")
+url=$(curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' -d "{\"image\":\"$image\"}" "$api/v1/tenants/demo/servers/everything" | json "['url']")
 key=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"name":"demo-'"$(date +%s)"'","role":"tenant-user"}' "$api/v1/tenants/demo/keys" | json "['key']")
 
 cat <<MSG

@@ -53,6 +53,7 @@ internal static class SmcpApp
         });
         builder.Services.AddSmcpProxy(o =>
         {
+            builder.Configuration.GetSection(ProxyOptions.Section).Bind(o);
             foreach (var origin in config.AllowedOrigins)
             {
                 o.AllowedOrigins.Add(origin);

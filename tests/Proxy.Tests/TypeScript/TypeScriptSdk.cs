@@ -55,7 +55,7 @@ internal static class TypeScriptSdk
     }
 
     /// <summary>The folder that holds node_modules with the pinned SDK; installed once per lock file.</summary>
-    private static async Task<string> InstallAsync()
+    internal static async Task<string> InstallAsync()
     {
         var lockFile = Path.Combine(SourceDir, "package-lock.json");
         var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(lockFile)))[..16];

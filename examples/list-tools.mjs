@@ -1,0 +1,22 @@
+// Lists the tools of a server hosted by SMCP, with the official MCP TypeScript SDK client.
+// Usage: node list-tools.mjs <MCP URL> <API key>
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+const [url, key] = process.argv.slice(2);
+if (!url || !key) {
+  console.error("usage: node list-tools.mjs <MCP URL> <API key>");
+  process.exit(2);
+}
+
+const transport = new StreamableHTTPClientTransport(new URL(url), {
+  requestInit: { headers: { Authorization: `Bearer ${key}` } },
+});
+const client = new Client({ name: "smcp-example", version: "1.0.0" });
+await client.connect(transport);
+const { tools } = await client.listTools();
+for (const tool of tools) {
+  console.log(`${tool.name}: ${tool.description ?? ""}`);
+}
+await transport.terminateSession();
+await client.close();
