@@ -14,6 +14,7 @@ namespace Smcp.Sandbox;
 public sealed class RunningSandbox : IAsyncDisposable
 {
     private const int ReadBufferBytes = 64 * 1024;
+    private const long SigkillExitCode = 137;
 
     private readonly IDockerClient _docker;
     private readonly MultiplexedStream _stdio;
@@ -29,6 +30,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     private int _endedBy = -1;
     private long _droppedLines;
     private int _disposed;
+    private Action? _onEnded;
 
     internal RunningSandbox(
         string id, string containerId, SandboxSpec spec, IDockerClient docker, MultiplexedStream stdio,
@@ -163,7 +165,7 @@ public sealed class RunningSandbox : IAsyncDisposable
             await _life.CancelAsync().ConfigureAwait(false);
             _stdio.Dispose();
             await _readLoop.ConfigureAwait(false);
-            _exited.TrySetResult(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
+            Complete(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
             _life.Dispose();
             _writeLock.Dispose();
         }
@@ -238,35 +240,60 @@ public sealed class RunningSandbox : IAsyncDisposable
         {
             var wait = await _docker.Containers.WaitContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false);
             var oom = await OomKilledAsync(wait.StatusCode, cancellationToken).ConfigureAwait(false);
-            var reason = EndedBy ?? (oom ? SandboxExitReason.OutOfMemory : SandboxExitReason.Exited);
-            _exited.TrySetResult(new SandboxExit(reason, wait.StatusCode, oom));
+            var reason = EndedBy ?? (oom ? SandboxExitReason.OutOfMemory
+                : wait.StatusCode == SigkillExitCode ? SandboxExitReason.Killed
+                : SandboxExitReason.Exited);
+            Complete(new SandboxExit(reason, wait.StatusCode, oom));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Disposed before the exit was seen; DisposeAsync reports it.
         }
+        catch (DockerContainerNotFoundException)
+        {
+            // Removed (by DisposeAsync) between the exit and its inspection: SMCP ended it.
+            Complete(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
+        }
         catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
         {
             Log.StdioFailed(_logger, ex, Id);
-            _exited.TrySetResult(new SandboxExit(EndedBy ?? SandboxExitReason.EngineError, null, false));
+            Complete(new SandboxExit(EndedBy ?? SandboxExitReason.EngineError, null, false));
         }
     }
 
     /// <summary>
     /// The engine learns of an OOM kill from its own event, which can land just after the exit: a
-    /// SIGKILL exit (137) is looked at again a few times before it is taken as a plain kill.
+    /// SIGKILL exit is looked at again for a second before it is taken as a plain kill.
     /// </summary>
     private async Task<bool> OomKilledAsync(long exitCode, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var state = (await _docker.Containers.InspectContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false)).State;
-            if (state?.OOMKilled == true || exitCode != 137 || attempt == 10)
+            if (state?.OOMKilled == true || exitCode != SigkillExitCode || attempt == 5)
             {
                 return state?.OOMKilled == true;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> once, synchronously, when the sandbox has ended (at once if it already has).</summary>
+    internal void OnEnded(Action action)
+    {
+        Volatile.Write(ref _onEnded, action);
+        if (_exited.Task.IsCompleted)
+        {
+            Interlocked.Exchange(ref _onEnded, null)?.Invoke();
+        }
+    }
+
+    private void Complete(SandboxExit exit)
+    {
+        if (_exited.TrySetResult(exit))
+        {
+            Interlocked.Exchange(ref _onEnded, null)?.Invoke();
         }
     }
 

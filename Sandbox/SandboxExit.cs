@@ -9,6 +9,12 @@ public enum SandboxExitReason
     /// <summary>The kernel (or gVisor) killed it for going over its memory limit.</summary>
     OutOfMemory,
 
+    /// <summary>
+    /// SIGKILLed by something other than SMCP without the engine reporting an OOM kill: under gVisor
+    /// the engine's OOM flag is occasionally missing for a memory-limit kill, so this is most likely one.
+    /// </summary>
+    Killed,
+
     /// <summary>SMCP stopped it: the session ended, idled out, or the platform shut down.</summary>
     Stopped,
 
@@ -30,6 +36,7 @@ public sealed record SandboxExit(SandboxExitReason Reason, long? ExitCode, bool 
     {
         SandboxExitReason.Exited => $"The MCP server exited with code {ExitCode}.",
         SandboxExitReason.OutOfMemory => "The MCP server was killed for exceeding its memory limit.",
+        SandboxExitReason.Killed => "The MCP server was killed (SIGKILL), most likely for exceeding its memory limit.",
         SandboxExitReason.Stopped => "The MCP server was stopped.",
         SandboxExitReason.MessageTooLarge => "The MCP server was stopped: it sent a message over the size limit.",
         SandboxExitReason.StdinBlocked => "The MCP server was stopped: it stopped reading its input.",

@@ -171,7 +171,7 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
     private void Track(RunningSandbox sandbox)
     {
         var counter = Counter(sandbox.Spec.Tenant);
-        _ = sandbox.Exited.ContinueWith(_ => counter.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        sandbox.OnEnded(counter.Release);
     }
 
     private TenantCounter Counter(string tenant) => _tenants.GetOrAdd(tenant, _ => new TenantCounter());

@@ -84,9 +84,19 @@ public sealed partial class EscapeProbeTests(string runtime)
         var spec = Probe.Spec("membomb") with { Limits = new SandboxLimits { MemoryBytes = 96L * 1024 * 1024 } };
         var (_, exit, stderr) = await Probe.RunAsync(_engine, spec);
 
-        Assert.That(exit.Reason, Is.EqualTo(SandboxExitReason.OutOfMemory), $"{exit}; stderr: {stderr}");
-        Assert.That(exit.OomKilled, Is.True);
+        Assert.That(exit.ExitCode, Is.EqualTo(137), $"{exit}; stderr: {stderr}");
         Assert.That(exit.Describe(), Does.Contain("memory limit"));
+        if (runtime == SandboxRuntimes.Runc)
+        {
+            Assert.That(exit.Reason, Is.EqualTo(SandboxExitReason.OutOfMemory), $"{exit}; stderr: {stderr}");
+            Assert.That(exit.OomKilled, Is.True);
+        }
+        else
+        {
+            // Docker's OOM flag for a gVisor sandbox is occasionally missing (about 1 kill in 10 here);
+            // the exit is then reported as an unexplained SIGKILL that names the memory limit as likely.
+            Assert.That(exit.Reason, Is.AnyOf(SandboxExitReason.OutOfMemory, SandboxExitReason.Killed), $"{exit}; stderr: {stderr}");
+        }
     }
 
     [Test]
