@@ -83,7 +83,8 @@ internal static class ContainerSpecFactory
         };
     }
 
-    /// <summary>The image's own user when it is not root; otherwise nobody.</summary>
+    /// <summary>The image's own user when it is a numeric, non-root uid (and gid); otherwise nobody.</summary>
+    /// <remarks>A user name could map to uid 0 in the image's own /etc/passwd, so names are not trusted.</remarks>
     internal static string ChooseUser(string? imageUser)
     {
         if (string.IsNullOrWhiteSpace(imageUser))
@@ -91,8 +92,10 @@ internal static class ContainerSpecFactory
             return NobodyUser;
         }
 
-        var name = imageUser.Split(':')[0];
-        return name is "0" or "root" ? NobodyUser : imageUser;
+        var parts = imageUser.Split(':');
+        return parts.Length <= 2 && parts.All(p => long.TryParse(p, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
+            ? imageUser
+            : NobodyUser;
     }
 
     private static string LoadSeccompProfile()

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
@@ -13,13 +14,21 @@ internal sealed class ImageLoader(IDockerClient docker, ILogger logger)
     public async Task<LoadedImage> LoadAsync(Stream tarball, string tenant, string server, CancellationToken cancellationToken)
     {
         var progress = new CollectingProgress();
+        var pipe = new Pipe();
+        var untagging = UntagAsync(tarball, pipe.Writer, cancellationToken);
         try
         {
-            await docker.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, tarball, progress, cancellationToken).ConfigureAwait(false);
+            await using var untagged = pipe.Reader.AsStream();
+            await docker.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, untagged, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerApiException ex)
         {
-            throw Invalid(FirstLine(ex.ResponseBody) ?? "the engine refused it", ex);
+            throw Invalid(await untagging.ConfigureAwait(false) ?? FirstLine(ex.ResponseBody) ?? "the engine refused it", ex);
+        }
+
+        if (await untagging.ConfigureAwait(false) is { } unreadable)
+        {
+            throw Invalid(unreadable, null);
         }
 
         if (progress.Error is { } error)
@@ -63,16 +72,27 @@ internal sealed class ImageLoader(IDockerClient docker, ILogger logger)
         await docker.Images.TagImageAsync(image.ID, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, cancellationToken)
             .ConfigureAwait(false);
 
-        // Names carried in by the tarball live in the engine's shared namespace: drop them so one
-        // tenant's upload cannot claim a name another relies on. SMCP runs images by id anyway.
-        foreach (var name in loaded.Where(n => !n.StartsWith("sha256:", StringComparison.Ordinal) && n != $"{repository}:{tag}"))
-        {
-            await docker.Images.DeleteImageAsync(name, new ImageDeleteParameters { NoPrune = true }, cancellationToken).ConfigureAwait(false);
-        }
-
         var result = new LoadedImage(image.ID, $"{repository}:{tag}", image.Size);
         Log.ImageLoaded(logger, result.Id, tenant, server, result.Reference);
         return result;
+    }
+
+    /// <summary>Feeds the engine the tarball without its names; a value when the tarball is not one.</summary>
+    private static async Task<string?> UntagAsync(Stream tarball, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await using var destination = writer.AsStream();
+            await UntaggedTarball.CopyAsync(tarball, destination, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or System.Text.Json.JsonException or EndOfStreamException or ArgumentException)
+        {
+            // Ends the engine's input short, so the load fails; this reason is the one reported.
+            await writer.CompleteAsync().ConfigureAwait(false);
+            return "it is not a readable tar archive";
+        }
     }
 
     private static SandboxException Invalid(string why, Exception? inner) =>

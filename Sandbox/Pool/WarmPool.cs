@@ -84,8 +84,11 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
     /// <summary>Stops and removes the warm sandboxes of one server (after a redeploy or delete).</summary>
     public async Task DrainAsync(string tenant, string server)
     {
-        foreach (var entry in _entries.Values.Where(e => e.Spec.Tenant == tenant && e.Spec.Server == server))
+        foreach (var (key, entry) in _entries.Where(e => e.Value.Spec.Tenant == tenant && e.Value.Spec.Server == server))
         {
+            // Retired first, so a warm start still in flight is thrown away when it lands, not kept.
+            entry.Retired = true;
+            _entries.TryRemove(key, out _);
             while (entry.Ready.TryDequeue(out var sandbox))
             {
                 await sandbox.DisposeAsync().ConfigureAwait(false);
@@ -129,6 +132,12 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
         {
             var sandbox = await engine.StartAsync(entry.Spec, _life.Token).ConfigureAwait(false);
             Track(sandbox);
+            if (entry.Retired)
+            {
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
             entry.Ready.Enqueue(sandbox);
         }
         catch (Exception ex) when (ex is SandboxException or OperationCanceledException or HttpRequestException or Docker.DotNet.DockerApiException)
@@ -188,6 +197,8 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
         public Task Changed => Volatile.Read(ref _changed).Task;
 
         public int Starting;
+
+        public volatile bool Retired;
 
         public void Signal() =>
             Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

@@ -87,9 +87,12 @@ public sealed class ContainerSpecFactoryTests
     [TestCase("", "65534:65534")]
     [TestCase("root", "65534:65534")]
     [TestCase("0:0", "65534:65534")]
-    [TestCase("node", "node")]
+    [TestCase("00", "65534:65534")]
+    [TestCase("1000:0", "65534:65534")]
+    [TestCase("node", "65534:65534")]
+    [TestCase("1000", "1000")]
     [TestCase("1000:1000", "1000:1000")]
-    public void The_image_user_is_kept_only_when_it_is_not_root(string? imageUser, string expected) =>
+    public void The_image_user_is_kept_only_when_it_is_a_numeric_non_root_id(string? imageUser, string expected) =>
         Assert.That(ContainerSpecFactory.ChooseUser(imageUser), Is.EqualTo(expected));
 
     [Test]

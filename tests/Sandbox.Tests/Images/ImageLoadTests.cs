@@ -37,26 +37,34 @@ public sealed class ImageLoadTests
     }
 
     [Test]
-    public async Task Names_carried_in_by_the_tarball_are_dropped()
+    public async Task A_name_carried_in_by_the_tarball_never_moves_anothers_tag()
     {
         var docker = await TestDocker.ClientAsync();
         var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
-        var claimed = "smcp-test/claimed-" + Guid.NewGuid().ToString("N")[..6];
-        await docker.Images.TagImageAsync(TestDocker.Probe, new ImageTagParameters { RepositoryName = claimed, Tag = "v1" });
+        var victim = "smcp-test/victim-" + Guid.NewGuid().ToString("N")[..6];
+        await docker.Images.TagImageAsync(TestDocker.Probe, new ImageTagParameters { RepositoryName = victim, Tag = "v1" });
         byte[] tarball;
-        await using (var saved = await docker.Images.SaveImageAsync($"{claimed}:v1", CancellationToken.None))
+        await using (var saved = await docker.Images.SaveImageAsync($"{victim}:v1", CancellationToken.None))
         using (var copy = new MemoryStream())
         {
             await saved.CopyToAsync(copy);
             tarball = copy.ToArray();
         }
 
-        await docker.Images.DeleteImageAsync($"{claimed}:v1", new ImageDeleteParameters { NoPrune = true });
+        // The victim's name now belongs to another image; the upload still carries it.
+        await docker.Images.TagImageAsync(TestDocker.Conformance, new ImageTagParameters { RepositoryName = victim, Tag = "v1", Force = true });
+        var conformance = await docker.Images.InspectImageAsync(TestDocker.Conformance);
+        try
+        {
+            var loaded = await engine.LoadImageAsync(new MemoryStream(tarball), "acme", "claimed", CancellationToken.None);
 
-        var loaded = await engine.LoadImageAsync(new MemoryStream(tarball), "acme", "claimed", CancellationToken.None);
-
-        Assert.That(loaded.Reference, Does.StartWith("smcp/acme/claimed:"));
-        Assert.ThrowsAsync<DockerImageNotFoundException>(async () => await docker.Images.InspectImageAsync($"{claimed}:v1"));
+            Assert.That(loaded.Reference, Does.StartWith("smcp/acme/claimed:"));
+            Assert.That((await docker.Images.InspectImageAsync($"{victim}:v1")).ID, Is.EqualTo(conformance.ID));
+        }
+        finally
+        {
+            await docker.Images.DeleteImageAsync($"{victim}:v1", new ImageDeleteParameters { NoPrune = true });
+        }
     }
 
     [Test]
