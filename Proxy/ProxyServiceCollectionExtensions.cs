@@ -36,6 +36,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<StreamableHttpEndpoint>();
         services.TryAddSingleton<LegacySseEndpoint>();
         services.AddHostedService<IdleSessionReaper>();
+        services.AddHostedService<SessionShutdown>();
         return services;
     }
 

@@ -1,5 +1,6 @@
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
+using Smcp.Proxy.Limits;
 using Smcp.Proxy.Ports;
 
 namespace Smcp.Orchestrator.Api;
@@ -56,8 +57,20 @@ internal static class ApiAccess
 
         var tenant = context.GetRouteValue("tenant") as string ?? string.Empty;
         var need = HttpMethods.IsGet(context.Request.Method) ? ApiNeed.Read : ApiNeed.Manage;
-        return Authorize(principal, tenant, need, context.RequestServices.GetRequiredService<ConfigMonitor>().Current)
-            ?? await next(invocation).ConfigureAwait(false);
+        var config = context.RequestServices.GetRequiredService<ConfigMonitor>().Current;
+        if (Authorize(principal, tenant, need, config) is { } refused)
+        {
+            return refused;
+        }
+
+        var limiter = context.RequestServices.GetRequiredService<TenantRateLimiter>();
+        if (limiter.TryAcquire(tenant, config.FindTenant(tenant)!.Quotas.RequestsPerMinute) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.TooManyRequests("The tenant's requestsPerMinute quota (API and MCP together) is used up; retry after Retry-After seconds.");
+        }
+
+        return await next(invocation).ConfigureAwait(false);
     }
 
     /// <summary>Null when allowed; otherwise the problem that says why not.</summary>

@@ -122,6 +122,11 @@ internal static class ImagesApi
         {
             // Already gone from the engine.
         }
+        catch (Docker.DotNet.DockerApiException ex)
+        {
+            // Still used by a stopped container, say: the row is gone, the name goes with the next clean-up.
+            Hosting.HostLog.ImageUntagFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Smcp.Orchestrator.Api"), ex, row.Reference);
+        }
 
         await context.RecordAsync(tenant, "image.delete", image, "ok").ConfigureAwait(false);
         return Results.NoContent();

@@ -18,6 +18,8 @@ internal static class Problems
     public static IResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null) =>
         Problem(StatusCodes.Status422UnprocessableEntity, "Unprocessable", detail, extensions);
 
+    public static IResult TooManyRequests(string detail) => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
+
     public static IResult QuotaExceeded(string detail) => Problem(StatusCodes.Status403Forbidden, "Quota exceeded", detail);
 
     private static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>

@@ -71,6 +71,8 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, Time
         };
         var principal = new SmcpPrincipal(PrincipalId(row.Id), tenant, role);
         _valid[cacheKey] = (principal, now + CacheFor);
+        // At most once per cache period per key: last use is for the tenant's key list, not an audit.
+        await keys.TouchAsync(tenant, row.Id, cancellationToken).ConfigureAwait(false);
         return principal;
     }
 

@@ -43,11 +43,11 @@ internal sealed class SessionStore(TenantDb db)
         }
     }
 
-    /// <summary>Marks an open session as used now; false when it is unknown or ended.</summary>
-    public async Task<bool> TouchAsync(string tenantId, string id, CancellationToken ct) =>
-        await db.RunAsync(tenantId, (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE sessions SET last_seen_at = now() WHERE tenant_id = @tenantId AND id = @id AND ended_at IS NULL",
-            new { tenantId, id }, transaction, cancellationToken: ct)), ct) == 1;
+    /// <summary>Ends every open session of a tenant (after a restart, sessions do not survive); returns how many.</summary>
+    public Task<int> EndAllOpenAsync(string tenantId, string reason, CancellationToken ct) =>
+        db.RunAsync(tenantId, (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE sessions SET ended_at = now(), end_reason = @reason WHERE tenant_id = @tenantId AND ended_at IS NULL",
+            new { tenantId, reason }, transaction, cancellationToken: ct)), ct);
 
     /// <summary>Ends an open session; false when it is unknown or already ended (the first reason stays).</summary>
     public async Task<bool> EndAsync(string tenantId, string id, string reason, CancellationToken ct) =>

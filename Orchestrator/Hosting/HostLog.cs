@@ -5,6 +5,12 @@ internal static partial class HostLog
     [LoggerMessage(2201, LogLevel.Error, "Syncing the tenants of smcp.yaml into Postgres failed; the previous tenant rows stay")]
     public static partial void TenantSyncFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(2202, LogLevel.Information, "Applied schema migrations {Versions}")]
-    public static partial void Migrated(ILogger logger, string versions);
+    [LoggerMessage(2202, LogLevel.Warning, "Tenant {Tenant} is no longer active: ended {Sessions} live sessions and its warm sandboxes")]
+    public static partial void TenantShutOut(ILogger logger, string tenant, int sessions);
+
+    [LoggerMessage(2203, LogLevel.Error, "Could not warm the pool of {Tenant}/{Server}; its first session will cold-start")]
+    public static partial void WarmFailed(ILogger logger, Exception exception, string tenant, string server);
+
+    [LoggerMessage(2204, LogLevel.Warning, "The engine kept image name {Reference} after its image was deleted")]
+    public static partial void ImageUntagFailed(ILogger logger, Exception exception, string reference);
 }

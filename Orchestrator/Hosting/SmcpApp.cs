@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Threading.RateLimiting;
 using Smcp.Orchestrator.Api;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
@@ -17,7 +15,6 @@ namespace Smcp.Orchestrator.Hosting;
 internal static class SmcpApp
 {
     public const string SuperuserVariable = "SMCP_PG_SUPERUSER";
-    private const string TenantRateLimit = "tenant";
 
     /// <summary>Prepares the database (bootstrap when a superuser connection is given, then migrations) and builds the app.</summary>
     /// <exception cref="InvalidOperationException">A setting is missing; the message says which.</exception>
@@ -71,38 +68,11 @@ internal static class SmcpApp
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (rejected, token) =>
-            {
-                var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);
-                rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(
-                    detail: "The tenant's requestsPerMinute quota is used up; retry after the Retry-After seconds.",
-                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests").ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
-            };
-            o.AddPolicy(TenantRateLimit, context =>
-            {
-                var tenant = context.GetRouteValue("tenant") as string ?? string.Empty;
-                var monitor = context.RequestServices.GetRequiredService<ConfigMonitor>();
-                var perMinute = monitor.Current.FindTenant(tenant)?.Quotas.RequestsPerMinute ?? 60;
-                // The limit is part of the key, so a hot-reloaded quota applies to the next window at once.
-                return RateLimitPartition.GetFixedWindowLimiter($"{tenant}:{perMinute}", _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = perMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
-            });
-        });
-
         var web = builder.Build();
-        web.UseRateLimiter();
+        web.UseExceptionHandler();
         web.MapOpenApi("/openapi/v1.json");
         var tenantApi = web.MapGroup("/v1/tenants/{tenant}")
-            .AddEndpointFilter(ApiAccess.TenantFilter)
-            .RequireRateLimiting(TenantRateLimit);
+            .AddEndpointFilter(ApiAccess.TenantFilter);
         tenantApi.MapImages();
         tenantApi.MapServers();
         tenantApi.MapKeys();

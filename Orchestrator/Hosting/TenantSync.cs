@@ -1,14 +1,28 @@
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
+using Smcp.Proxy.Sessions;
+using Smcp.Sandbox.Pool;
 
 namespace Smcp.Orchestrator.Hosting;
 
-/// <summary>Keeps the tenants table in step with smcp.yaml: at start-up and after every applied edit.</summary>
-internal sealed class TenantSync(ConfigMonitor config, TenantStore tenants, ILogger<TenantSync> logger) : IHostedService
+/// <summary>
+/// Keeps Postgres and the live platform in step with smcp.yaml: tenants are synced at start-up and
+/// after every applied edit; a tenant that is suspended or removed loses its sessions and warm
+/// sandboxes at once. At start-up, session rows left open by the previous run are closed (sessions
+/// do not survive a restart).
+/// </summary>
+internal sealed class TenantSync(
+    ConfigMonitor config, TenantStore tenants, SessionStore sessions, IMcpSessionControl live, WarmPool pool, ILogger<TenantSync> logger)
+    : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await SyncAsync(config.Current, cancellationToken).ConfigureAwait(false);
+        foreach (var tenant in config.Current.Tenants)
+        {
+            await sessions.EndAllOpenAsync(tenant.Id, "restart", cancellationToken).ConfigureAwait(false);
+        }
+
         config.Changed += OnChanged;
     }
 
@@ -18,13 +32,23 @@ internal sealed class TenantSync(ConfigMonitor config, TenantStore tenants, ILog
         return Task.CompletedTask;
     }
 
-    private void OnChanged(object? sender, ConfigChangedEventArgs change) => _ = SyncLoggedAsync(change.Current);
+    private void OnChanged(object? sender, ConfigChangedEventArgs change) => _ = ApplyAsync(change);
 
-    private async Task SyncLoggedAsync(SmcpConfig current)
+    private async Task ApplyAsync(ConfigChangedEventArgs change)
     {
+        var shutOut = change.Previous.Tenants
+            .Where(before => before.Status == TenantStatus.Active && change.Current.FindTenant(before.Id) is not { Status: TenantStatus.Active })
+            .Select(before => before.Id);
+        foreach (var tenant in shutOut)
+        {
+            var ended = await live.EndTenantAsync(tenant, "tenant suspended").ConfigureAwait(false);
+            await pool.DrainAsync(tenant, server: null).ConfigureAwait(false);
+            HostLog.TenantShutOut(logger, tenant, ended);
+        }
+
         try
         {
-            await SyncAsync(current, CancellationToken.None).ConfigureAwait(false);
+            await SyncAsync(change.Current, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Npgsql.NpgsqlException ex)
         {

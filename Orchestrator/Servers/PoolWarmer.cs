@@ -6,7 +6,7 @@ using Smcp.Sandbox.Pool;
 namespace Smcp.Orchestrator.Servers;
 
 /// <summary>Starts each deployed server's warm sandboxes, so the first session after a start-up or a deploy does not wait for a cold start.</summary>
-internal sealed class PoolWarmer(ConfigMonitor config, ServerStore servers, IServerCatalog catalog, WarmPool pool) : IHostedService
+internal sealed class PoolWarmer(ConfigMonitor config, ServerStore servers, IServerCatalog catalog, WarmPool pool, ILogger<PoolWarmer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,12 +28,20 @@ internal sealed class PoolWarmer(ConfigMonitor config, ServerStore servers, ISer
         await WarmAsync(tenant, server, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A server that cannot be warmed (its secrets do not decrypt, the store hiccups) must not stop the others or the start-up.</summary>
     private async Task WarmAsync(string tenant, string server, CancellationToken cancellationToken)
     {
-        var (target, _) = await catalog.FindAsync(tenant, server, cancellationToken).ConfigureAwait(false);
-        if (target is not null)
+        try
         {
-            pool.Warm(target.Spec, target.Pool);
+            var (target, _) = await catalog.FindAsync(tenant, server, cancellationToken).ConfigureAwait(false);
+            if (target is not null)
+            {
+                pool.Warm(target.Spec, target.Pool);
+            }
+        }
+        catch (Exception ex) when (ex is Secrets.SecretDecryptionException or InvalidOperationException or Npgsql.NpgsqlException)
+        {
+            Hosting.HostLog.WarmFailed(logger, ex, tenant, server);
         }
     }
 }

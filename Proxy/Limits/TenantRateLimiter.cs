@@ -2,8 +2,12 @@ using System.Threading.RateLimiting;
 
 namespace Smcp.Proxy.Limits;
 
-/// <summary>MCP requests per minute, partitioned by tenant; a changed quota starts a fresh partition.</summary>
-internal sealed class TenantRateLimiter : IDisposable
+/// <summary>
+/// A tenant's requests per minute, MCP and API together, partitioned by the tenant of the
+/// credential (checked after authentication, so no one can spend another tenant's budget); a
+/// changed quota starts a fresh partition.
+/// </summary>
+public sealed class TenantRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<(string Tenant, int PerMinute)> _limiter =
         PartitionedRateLimiter.Create<(string Tenant, int PerMinute), (string Tenant, int PerMinute)>(key =>

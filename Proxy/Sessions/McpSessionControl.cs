@@ -5,6 +5,9 @@ public interface IMcpSessionControl
 {
     /// <summary>Ends a tenant's session and its sandbox; false when this proxy holds no such live session.</summary>
     Task<bool> EndAsync(string tenant, string sessionId, string reason);
+
+    /// <summary>Ends every live session of a tenant (suspended or removed by the admin); returns how many.</summary>
+    Task<int> EndTenantAsync(string tenant, string reason);
 }
 
 internal sealed class McpSessionControl(SessionStore sessions) : IMcpSessionControl
@@ -19,5 +22,12 @@ internal sealed class McpSessionControl(SessionStore sessions) : IMcpSessionCont
 
         await session.EndAsync(reason, "The session was ended by the tenant's administrator.").ConfigureAwait(false);
         return true;
+    }
+
+    public async Task<int> EndTenantAsync(string tenant, string reason)
+    {
+        var ending = sessions.All.Where(s => s.Tenant == tenant && !s.IsEnded).ToList();
+        await Task.WhenAll(ending.Select(s => s.EndAsync(reason, "The tenant's access was suspended by the platform admin."))).ConfigureAwait(false);
+        return ending.Count;
     }
 }

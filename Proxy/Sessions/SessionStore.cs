@@ -39,13 +39,11 @@ internal sealed class SessionStore(WarmPool pool, IProxyRecorder recorder, IOpti
 
     public McpSession? Find(string? id) => id is not null && _sessions.TryGetValue(id, out var session) && !session.IsEnded ? session : null;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var session in _sessions.Values)
-        {
-            await session.EndAsync("proxy shut down", "The MCP proxy is shutting down.").ConfigureAwait(false);
-        }
-    }
+    /// <summary>Ends every live session at once (shutdown); each ends its sandbox and writes its audit rows.</summary>
+    public Task EndAllAsync() =>
+        Task.WhenAll(_sessions.Values.Select(session => session.EndAsync("proxy shut down", "The MCP proxy is shutting down.")));
+
+    public async ValueTask DisposeAsync() => await EndAllAsync().ConfigureAwait(false);
 
     /// <summary>256 random bits as base64url: visible ASCII only, as the spec requires of a session id.</summary>
     private static string NewId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

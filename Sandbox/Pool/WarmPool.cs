@@ -81,10 +81,10 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
         }
     }
 
-    /// <summary>Stops and removes the warm sandboxes of one server (after a redeploy or delete).</summary>
-    public async Task DrainAsync(string tenant, string server)
+    /// <summary>Stops and removes the warm sandboxes of one server (after a redeploy or delete), or of all a tenant's servers when <paramref name="server"/> is null.</summary>
+    public async Task DrainAsync(string tenant, string? server)
     {
-        foreach (var (key, entry) in _entries.Where(e => e.Value.Spec.Tenant == tenant && e.Value.Spec.Server == server))
+        foreach (var (key, entry) in _entries.Where(e => e.Value.Spec.Tenant == tenant && (server is null || e.Value.Spec.Server == server)))
         {
             // Retired first, so a warm start still in flight is thrown away when it lands, not kept.
             entry.Retired = true;

@@ -76,16 +76,31 @@ public sealed class StoreTests
         var sessions = new SessionStore(_pg.Db);
         var opened = await sessions.OpenAsync("acme", "sess-1", "notes", "key:ci", "sandbox-1", CancellationToken.None);
         var duplicate = await sessions.OpenAsync("acme", "sess-1", "notes", "key:ci", null, CancellationToken.None);
-        var touched = await sessions.TouchAsync("acme", "sess-1", CancellationToken.None);
         var openBefore = (await sessions.ListOpenAsync("acme", CancellationToken.None)).Select(s => s.Id).ToList();
         var ended = await sessions.EndAsync("acme", "sess-1", "deleted", CancellationToken.None);
         var endedAgain = await sessions.EndAsync("acme", "sess-1", "idle", CancellationToken.None);
         var row = await sessions.GetAsync("acme", "sess-1", CancellationToken.None);
 
-        Assert.That((opened.Outcome, duplicate.Outcome, touched, ended, endedAgain), Is.EqualTo((StoreOutcome.Ok, StoreOutcome.Conflict, true, true, false)));
+        Assert.That((opened.Outcome, duplicate.Outcome, ended, endedAgain), Is.EqualTo((StoreOutcome.Ok, StoreOutcome.Conflict, true, false)));
         Assert.That(openBefore, Does.Contain("sess-1"));
         Assert.That(await sessions.ListOpenAsync("acme", CancellationToken.None), Has.None.Matches<SessionRow>(s => s.Id == "sess-1"));
         Assert.That((row!.EndReason, row.EndedAt is not null), Is.EqualTo(("deleted", true)));
+    }
+
+    [Test]
+    public async Task Ending_all_open_sessions_leaves_ended_ones_as_they_were()
+    {
+        var sessions = new SessionStore(_pg.Db);
+        await sessions.OpenAsync("acme", "sess-a", "notes", "key:ci", null, CancellationToken.None);
+        await sessions.OpenAsync("acme", "sess-b", "notes", "key:ci", null, CancellationToken.None);
+        await sessions.EndAsync("acme", "sess-b", "deleted", CancellationToken.None);
+
+        var ended = await sessions.EndAllOpenAsync("acme", "restart", CancellationToken.None);
+
+        Assert.That(ended, Is.GreaterThanOrEqualTo(1));
+        Assert.That((await sessions.GetAsync("acme", "sess-a", CancellationToken.None))!.EndReason, Is.EqualTo("restart"));
+        Assert.That((await sessions.GetAsync("acme", "sess-b", CancellationToken.None))!.EndReason, Is.EqualTo("deleted"));
+        Assert.That(await sessions.ListOpenAsync("acme", CancellationToken.None), Is.Empty);
     }
 
     [Test]
