@@ -12,6 +12,9 @@ public sealed class McpThroughHostTests
 {
     private const int Calls = 20;
 
+    private const string Initialize =
+        """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
+
     [Test]
     public async Task Deployed_server_answers_mcp_every_request_is_audited_and_the_session_quota_holds()
     {
@@ -21,17 +24,9 @@ public sealed class McpThroughHostTests
                 quotas: { maxSessions: 1, warmPoolSize: 1 }
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync("smcp-test/conformance:test"));
-        var upload = await admin.PostAsync("/v1/tenants/acme/images?server=notes", tarball);
-        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
-        var image = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
-        var deploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image });
-        Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
-        var created = await admin.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "ide", role = "tenant-user" });
-        var key = (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
-        using var mcp = smcp.Client(key);
+        using var mcp = smcp.Client(await DeployAsync(admin));
 
-        var initialize = await PostAsync(mcp, null, """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+        var initialize = await PostAsync(mcp, null, Initialize);
         Assert.That(initialize.StatusCode, Is.EqualTo(HttpStatusCode.OK), await initialize.Content.ReadAsStringAsync());
         var session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
         Assert.That((await PostAsync(mcp, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
@@ -45,7 +40,7 @@ public sealed class McpThroughHostTests
             Assert.That(await call.Content.ReadAsStringAsync(), Does.Contain($"Echo: m{i}"));
         }
 
-        var second = await PostAsync(mcp, null, """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+        var second = await PostAsync(mcp, null, Initialize);
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "maxSessions is 1");
         Assert.That(second.Headers.RetryAfter, Is.Not.Null);
 
@@ -59,6 +54,45 @@ public sealed class McpThroughHostTests
         Assert.That(toolCalls, Is.EqualTo(Calls), "exactly one audit row per MCP request");
         var verify = await admin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/audit/verify");
         Assert.That(verify!["intact"]!.GetValue<bool>(), Is.True, verify.ToJsonString());
+    }
+
+    [Test]
+    public async Task Suspending_a_tenant_in_smcp_yaml_ends_its_live_sessions_at_once()
+    {
+        await using var smcp = await SmcpServerFixture.StartAsync("suspend", """
+            tenants:
+              - id: acme
+            """);
+        using var admin = smcp.Client(SmcpServerFixture.AdminKey);
+        using var mcp = smcp.Client(await DeployAsync(admin));
+        var initialize = await PostAsync(mcp, null, Initialize);
+        var session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
+
+        var yaml = await File.ReadAllTextAsync(smcp.ConfigPath);
+        await File.WriteAllTextAsync(smcp.ConfigPath, yaml.Replace("  - id: acme", "  - id: acme\n    status: suspended", StringComparison.Ordinal));
+
+        var status = HttpStatusCode.OK;
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15); DateTime.UtcNow < deadline && status != HttpStatusCode.NotFound;)
+        {
+            status = (await PostAsync(mcp, session, """{"jsonrpc":"2.0","id":7,"method":"tools/list"}""")).StatusCode;
+            await Task.Delay(200);
+        }
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), "the live session ended when the tenant was suspended");
+        Assert.That((await PostAsync(mcp, null, Initialize)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a new session is refused");
+    }
+
+    /// <summary>Uploads the C# test server, deploys it as acme/notes and returns a tenant-user key.</summary>
+    private static async Task<string> DeployAsync(HttpClient admin)
+    {
+        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync("smcp-test/conformance:test"));
+        var upload = await admin.PostAsync("/v1/tenants/acme/images?server=notes", tarball);
+        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
+        var image = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
+        var deploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image });
+        Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
+        var created = await admin.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "ide", role = "tenant-user" });
+        return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? session, string json)
