@@ -4,27 +4,27 @@ namespace Smcp.Proxy;
 
 internal static partial class Log
 {
-    [LoggerMessage(2001, LogLevel.Information, "Session {SessionId} opened for {Tenant}/{Server} by {Principal} on sandbox {SandboxId}")]
+    [LoggerMessage(3001, LogLevel.Information, "Session {SessionId} opened for {Tenant}/{Server} by {Principal} on sandbox {SandboxId}")]
     public static partial void SessionOpened(ILogger logger, string sessionId, string tenant, string server, string principal, string sandboxId);
 
-    [LoggerMessage(2002, LogLevel.Information, "Session {SessionId} of {Tenant}/{Server} ended: {Reason}")]
+    [LoggerMessage(3002, LogLevel.Information, "Session {SessionId} of {Tenant}/{Server} ended: {Reason}")]
     public static partial void SessionEnded(ILogger logger, string sessionId, string tenant, string server, string reason);
 
-    [LoggerMessage(2003, LogLevel.Debug, "Session {SessionId}: a server message matched no pending request or was not JSON-RPC; dropped")]
+    [LoggerMessage(3003, LogLevel.Debug, "Session {SessionId}: a server message matched no pending request or was not JSON-RPC; dropped")]
     public static partial void UnroutableServerMessage(ILogger logger, string sessionId);
 
-    [LoggerMessage(2004, LogLevel.Warning, "Session {SessionId}: reading the sandbox's messages failed")]
+    [LoggerMessage(3004, LogLevel.Warning, "Session {SessionId}: reading the sandbox's messages failed")]
     public static partial void ReaderFailed(ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(2005, LogLevel.Warning, "Session {SessionId}: the recorder failed")]
+    [LoggerMessage(3005, LogLevel.Warning, "Session {SessionId}: the recorder failed")]
     public static partial void RecorderFailed(ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(2006, LogLevel.Warning, "No sandbox for {Tenant}/{Server}: {Error}")]
+    [LoggerMessage(3006, LogLevel.Warning, "No sandbox for {Tenant}/{Server}: {Error}")]
     public static partial void SandboxUnavailable(ILogger logger, string tenant, string server, Sandbox.SandboxError error);
 
-    [LoggerMessage(2007, LogLevel.Information, "Session {SessionId} idle for {Idle}; ending it")]
+    [LoggerMessage(3007, LogLevel.Information, "Session {SessionId} idle for {Idle}; ending it")]
     public static partial void SessionIdle(ILogger logger, string sessionId, TimeSpan idle);
 
-    [LoggerMessage(2008, LogLevel.Warning, "Session {SessionId}: stream {Stream} lost events before a reader got them (replay buffer full)")]
+    [LoggerMessage(3008, LogLevel.Warning, "Session {SessionId}: stream {Stream} lost events before a reader got them (replay buffer full)")]
     public static partial void ReplayGap(ILogger logger, string sessionId, int stream);
 }
