@@ -133,6 +133,37 @@ public sealed class TenantApiTests
     }
 
     [Test]
+    public async Task Images_servers_and_secrets_are_listed_read_and_deleted_and_the_audit_pages()
+    {
+        using var client = _smcp.Client(await CreateKeyAsync("beta", "tenant-admin"));
+        using var body = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync("smcp-test/conformance:test"));
+        var upload = await client.PostAsync("/v1/tenants/beta/images?server=svc", body);
+        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
+        var image = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
+        var images = await client.GetFromJsonAsync<JsonArray>("/v1/tenants/beta/images");
+        Assert.That(images!.Select(i => i!["image"]!.GetValue<string>()), Is.EqualTo(new[] { image }));
+
+        Assert.That((await client.PutAsJsonAsync("/v1/tenants/beta/servers/svc", new { image, args = new[] { "--verbose" } })).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var server = await client.GetFromJsonAsync<JsonObject>("/v1/tenants/beta/servers/svc");
+        Assert.That(server!["args"]![0]!.GetValue<string>(), Is.EqualTo("--verbose"));
+        Assert.That((await client.GetFromJsonAsync<JsonArray>("/v1/tenants/beta/servers"))!.Count, Is.EqualTo(1));
+
+        Assert.That((await client.PutAsJsonAsync("/v1/tenants/beta/servers/svc/secrets/TOKEN", new { value = "x" })).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await client.DeleteAsync("/v1/tenants/beta/servers/svc/secrets/TOKEN")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await client.DeleteAsync("/v1/tenants/beta/servers/svc/secrets/TOKEN")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await client.DeleteAsync("/v1/tenants/beta/servers/svc")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await client.GetAsync("/v1/tenants/beta/servers/svc")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await client.DeleteAsync($"/v1/tenants/beta/images/{image}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(await client.GetFromJsonAsync<JsonArray>("/v1/tenants/beta/images"), Is.Empty);
+
+        var first = await client.GetFromJsonAsync<JsonObject>("/v1/tenants/beta/audit?limit=2");
+        var next = first!["next"]!.GetValue<long>();
+        var second = await client.GetFromJsonAsync<JsonObject>($"/v1/tenants/beta/audit?after={next}&limit=2");
+        Assert.That(first["entries"]!.AsArray().Select(e => e!["seq"]!.GetValue<long>()), Is.EqualTo(new[] { 1L, 2L }));
+        Assert.That(second!["entries"]!.AsArray().Select(e => e!["seq"]!.GetValue<long>()), Is.EqualTo(new[] { 3L, 4L }));
+    }
+
+    [Test]
     public async Task An_image_with_a_setuid_file_is_rejected_with_the_finding()
     {
         using var client = _smcp.Client(SmcpServerFixture.AdminKey);
