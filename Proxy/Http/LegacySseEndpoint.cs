@@ -59,8 +59,9 @@ internal sealed class LegacySseEndpoint(RequestGuard guard, SessionOpener opener
             return;
         }
 
-        var first = body.Messages.FirstOrDefault(m => m.Kind == MessageKind.Request);
-        if (first is not null && !await opener.AdmitRequestAsync(context, principal, tenant, session.Target, first.Method!, first.Id, session.Id).ConfigureAwait(false))
+        // Every message counts against the tenant's budget: notifications, responses and each member of a batch too.
+        var first = body.Messages.FirstOrDefault(m => m.Kind == MessageKind.Request) ?? body.Messages[0];
+        if (!await opener.AdmitRequestAsync(context, principal, tenant, session.Target, first.Method ?? "response", first.Id, session.Id, body.Messages.Count).ConfigureAwait(false))
         {
             return;
         }

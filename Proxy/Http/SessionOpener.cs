@@ -55,9 +55,10 @@ internal sealed class SessionOpener(
     }
 
     /// <summary>The tenant's requests-per-minute limit; false after a 429 has been written and audited.</summary>
-    public async Task<bool> AdmitRequestAsync(HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, string method, RequestId? id, string? sessionId = null)
+    public async Task<bool> AdmitRequestAsync(
+        HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, string method, RequestId? id, string? sessionId = null, int messages = 1)
     {
-        if (rateLimiter.TryAcquire(tenant, target.RequestsPerMinute) is not { } retryAfter)
+        if (rateLimiter.TryAcquire(tenant, target.RequestsPerMinute, messages) is not { } retryAfter)
         {
             return true;
         }

@@ -63,15 +63,18 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
-        if (body.IsBatch && version != McpRequestReader.AssumedVersion)
+        // The negotiated version decides, so leaving the header out does not re-enable batches.
+        var negotiated = session.ProtocolVersion ?? version;
+        if (body.IsBatch && (version != McpRequestReader.AssumedVersion || negotiated != McpRequestReader.AssumedVersion))
         {
-            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, $"Batches are only allowed in protocol version 2025-03-26, not {version}.",
+            await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, $"Batches are only allowed in protocol version 2025-03-26, not {negotiated}.",
                 code: ErrorCodes.InvalidRequest).ConfigureAwait(false);
             return;
         }
 
-        var first = body.Messages.FirstOrDefault(m => m.Kind == MessageKind.Request);
-        if (first is not null && !await opener.AdmitRequestAsync(context, principal, tenant, session.Target, first.Method!, first.Id, session.Id).ConfigureAwait(false))
+        // Every message counts against the tenant's budget: notifications, responses and each member of a batch too.
+        var first = body.Messages.FirstOrDefault(m => m.Kind == MessageKind.Request) ?? body.Messages[0];
+        if (!await opener.AdmitRequestAsync(context, principal, tenant, session.Target, first.Method ?? "response", first.Id, session.Id, body.Messages.Count).ConfigureAwait(false))
         {
             return;
         }

@@ -20,14 +20,17 @@ public sealed class TenantRateLimiter : IDisposable
             }));
 
     /// <summary>Null when the request may go ahead, else how long to wait. A quota of 0 or less means no limit.</summary>
-    public TimeSpan? TryAcquire(string tenant, int perMinute)
+    /// <param name="tenant">The credential's tenant.</param>
+    /// <param name="perMinute">The tenant's quota.</param>
+    /// <param name="messages">How many messages the request carries: each one counts (a batch larger than the quota takes all of it).</param>
+    public TimeSpan? TryAcquire(string tenant, int perMinute, int messages = 1)
     {
         if (perMinute <= 0)
         {
             return null;
         }
 
-        using var lease = _limiter.AttemptAcquire((tenant, perMinute));
+        using var lease = _limiter.AttemptAcquire((tenant, perMinute), Math.Clamp(messages, 1, perMinute));
         if (lease.IsAcquired)
         {
             return null;

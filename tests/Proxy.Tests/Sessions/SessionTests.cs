@@ -64,12 +64,15 @@ public sealed class SessionTests
     [Test]
     public async Task Batch_is_answered_for_2025_03_26()
     {
+        // Batches belong to 2025-03-26 only: the session must have negotiated it, not just send the header.
+        var session = await Http.InitializeAsync(version: "2025-03-26");
         var batch = "[" + McpHttp.Call(101, "echo", """{"message":"a"}""") + "," + McpHttp.Call(102, "echo", """{"message":"b"}""") + "]";
-        using var response = await Http.PostAsync(batch, _session, version: "2025-03-26");
+        using var response = await Http.PostAsync(batch, session, version: "2025-03-26");
         var answers = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(answers.Select(a => a!["id"]!.GetValue<int>()).Order(), Is.EqualTo(new[] { 101, 102 }));
+        (await Http.SendAsync(Http.Request(HttpMethod.Delete, session: session, version: "2025-03-26"))).Dispose();
     }
 
     [Test]
@@ -77,6 +80,15 @@ public sealed class SessionTests
     {
         var batch = "[" + McpHttp.Call(103, "echo", """{"message":"a"}""") + "]";
         using var response = await Http.PostAsync(batch, _session, version: "2025-06-18");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Batch_without_the_version_header_is_refused_when_the_session_negotiated_a_later_version()
+    {
+        var batch = "[" + McpHttp.Call(104, "echo", """{"message":"a"}""") + "]";
+        using var response = await Http.PostAsync(batch, _session, version: null);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
