@@ -67,11 +67,13 @@ internal sealed class LegacySseEndpoint(RequestGuard guard, SessionOpener opener
         }
 
         var outcome = await session.SubmitAsync(body.Messages).ConfigureAwait(false);
-        context.Response.StatusCode = outcome.Status switch
+        if (outcome.Status == SubmitStatus.TooManyInFlight)
         {
-            SubmitStatus.Ended => StatusCodes.Status404NotFound,
-            SubmitStatus.TooManyInFlight => StatusCodes.Status429TooManyRequests,
-            _ => StatusCodes.Status202Accepted,
-        };
+            await HttpErrors.TooManyAsync(context, TimeSpan.FromSeconds(1),
+                $"This session already has {_options.MaxInFlightRequestsPerSession} requests in flight.").ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = outcome.Status == SubmitStatus.Ended ? StatusCodes.Status404NotFound : StatusCodes.Status202Accepted;
     }
 }

@@ -181,6 +181,11 @@ internal sealed class StreamableHttpEndpoint(
         }
 
         await SubmitAsync(context, session, body, sessionHeader: true).ConfigureAwait(false);
+        if (session.ProtocolVersion is null)
+        {
+            // No successful initialize result reached the client (an error, or it went away): the sandbox is not kept for nobody.
+            await session.EndAsync("initialize failed", "The session was not initialized.").ConfigureAwait(false);
+        }
     }
 
     private async Task SubmitAsync(HttpContext context, McpSession session, ClientBody body, bool sessionHeader)

@@ -66,9 +66,9 @@ internal sealed partial class McpSession
     {
         try
         {
+            // Server output does not count as activity: the idle timeout is about the client.
             await foreach (var line in Sandbox.Messages.ReadAllAsync().ConfigureAwait(false))
             {
-                Touch();
                 if (JsonRpcMessage.FromServerLine(line) is not { } message)
                 {
                     Log.UnroutableServerMessage(_context.Logger, Id);
