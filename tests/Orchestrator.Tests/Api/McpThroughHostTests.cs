@@ -12,6 +12,28 @@ public sealed class McpThroughHostTests
 {
     private const int Calls = 20;
 
+    [Test]
+    public async Task Secrets_reach_the_sandbox_environment_and_the_client_credential_never_does()
+    {
+        await using var smcp = await SmcpServerFixture.StartAsync("secrets", """
+            tenants:
+              - id: acme
+            """);
+        using var admin = smcp.Client(SmcpServerFixture.AdminKey);
+        var key = await DeployAsync(admin, "smcp-test/everything:test");
+        Assert.That((await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes/secrets/API_TOKEN", new { value = "s3cr3t-for-the-server" })).StatusCode,
+            Is.EqualTo(HttpStatusCode.NoContent));
+        using var mcp = smcp.Client(key);
+        var session = (await PostAsync(mcp, null, Initialize)).Headers.GetValues("Mcp-Session-Id").Single();
+
+        var env = await (await PostAsync(mcp, session, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get-env","arguments":{}}}""")).Content.ReadAsStringAsync();
+
+        Assert.That(env, Does.Contain("API_TOKEN").And.Contain("s3cr3t-for-the-server"));
+        Assert.That(env, Does.Not.Contain(key).And.Not.Contain(SmcpServerFixture.AdminKey));
+        var listed = await admin.GetStringAsync("/v1/tenants/acme/servers/notes");
+        Assert.That(listed, Does.Not.Contain("s3cr3t-for-the-server"));
+    }
+
     private const string Initialize =
         """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
 
@@ -82,14 +104,14 @@ public sealed class McpThroughHostTests
         Assert.That((await PostAsync(mcp, null, Initialize)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a new session is refused");
     }
 
-    /// <summary>Uploads the C# test server, deploys it as acme/notes and returns a tenant-user key.</summary>
-    private static async Task<string> DeployAsync(HttpClient admin)
+    /// <summary>Uploads a test image (the C# test server unless told), deploys it as acme/notes and returns a tenant-user key.</summary>
+    private static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test")
     {
-        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync("smcp-test/conformance:test"));
+        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync(image));
         var upload = await admin.PostAsync("/v1/tenants/acme/images?server=notes", tarball);
         Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
-        var image = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
-        var deploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image });
+        var id = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
+        var deploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image = id });
         Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
         var created = await admin.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "ide", role = "tenant-user" });
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
