@@ -59,3 +59,9 @@ internal sealed class CappedReadStream(Stream inner, long cap, string overCapMes
 
 /// <summary>A vetting limit was crossed while reading; the message says which.</summary>
 internal sealed class VettingLimitException(string message) : Exception(message);
+
+/// <summary>The outer tarball names one path twice, or through '..'.</summary>
+internal sealed class AmbiguousArchiveException(string path) : Exception($"ambiguous tarball path '{path}'")
+{
+    public string Path { get; } = path;
+}

@@ -37,6 +37,12 @@ internal sealed class ImageVetter
             await outer.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
             image = SavedImageInspector.Inspect(archive, policy, findings);
         }
+        catch (AmbiguousArchiveException ex)
+        {
+            findings.Error(FindingCodes.UnsafePath,
+                $"The tarball holds '{ex.Path}' more than once or through '..': what the engine would load could differ from what was vetted. Upload the output of `docker save IMAGE`.",
+                ex.Path);
+        }
         catch (VettingLimitException ex)
         {
             findings.Error(FindingCodes.TooLarge, $"{ex.Message} Make the image smaller or ask the admin for a higher limit.");
@@ -66,9 +72,17 @@ internal sealed class ImageVetter
     private static async Task ReadAsync(Stream outer, SavedArchive archive, UnpackedBudget unpacked, CancellationToken cancellationToken)
     {
         await using var reader = new TarReader(outer, leaveOpen: true);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             var path = SavedArchive.Normalize(entry.Name);
+            // The engine resolves '..' and lets a later entry of the same path replace an earlier one,
+            // so either would let the loaded image differ from the vetted one.
+            if (path.Split('/').Contains("..") || (!seen.Add(path) && entry.EntryType != TarEntryType.Directory))
+            {
+                throw new AmbiguousArchiveException(path);
+            }
+
             switch (entry.EntryType)
             {
                 case TarEntryType.SymbolicLink:

@@ -1,9 +1,43 @@
+using System.Formats.Tar;
 using Smcp.Orchestrator.Images.Vetting;
 
 namespace Smcp.Orchestrator.Tests.Vetting;
 
 public sealed class ArchiveShapeTests
 {
+    /// <summary>The clean image's entries, then one more entry under an existing (or '..'-aliased) path with other content.</summary>
+    private static byte[] WithExtraEntry(Func<string, string> pathOfCopy)
+    {
+        var clean = Vet.CleanImage().Build();
+        using var output = new MemoryStream();
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            using var reader = new TarReader(new MemoryStream(clean));
+            string? layer = null;
+            while (reader.GetNextEntry(copyData: true) is { } entry)
+            {
+                layer ??= entry.Name.EndsWith("/layer.tar", StringComparison.Ordinal) ? entry.Name : null;
+                writer.WriteEntry(entry);
+            }
+
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, pathOfCopy(layer!)) { DataStream = new MemoryStream("not the vetted layer"u8.ToArray()) });
+        }
+
+        return output.ToArray();
+    }
+
+    [TestCase("duplicate")]
+    [TestCase("dot-dot alias")]
+    public async Task A_path_held_twice_or_through_dot_dot_is_rejected_because_the_engine_would_load_another_copy(string how)
+    {
+        var tarball = WithExtraEntry(layer => how == "duplicate" ? layer : layer.Split('/')[0] + "/../" + layer);
+
+        var report = await Vet.BytesAsync(tarball);
+
+        Assert.That(report.Verdict, Is.EqualTo(Verdict.Reject));
+        Assert.That(Vet.Codes(report), Does.Contain(FindingCodes.UnsafePath));
+    }
+
     [Test]
     public async Task More_layers_than_the_policy_allows_is_rejected()
     {
