@@ -31,6 +31,13 @@ public sealed class ProxyOptions
     /// <summary>Bytes each SSE stream keeps for replay.</summary>
     public long ReplayBufferBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes all of one session's SSE streams may keep for replay together: past it, the oldest
+    /// answered streams are dropped, then the oldest events of the stream that grew. Bounds what a
+    /// hostile server can make the proxy hold.
+    /// </summary>
+    public long SessionReplayBudgetBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Answered POST streams a session keeps for resumption, newest first.</summary>
     public int RetainedStreamsPerSession { get; set; } = 64;
 
@@ -68,6 +75,11 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         if (options.MaxRequestBodyBytes < 1024)
         {
             errors.Add("Proxy:MaxRequestBodyBytes must be at least 1024.");
+        }
+
+        if (options.SessionReplayBudgetBytes < options.ReplayBufferBytes)
+        {
+            errors.Add("Proxy:SessionReplayBudgetBytes must be at least Proxy:ReplayBufferBytes.");
         }
 
         if (options.MaxInFlightRequestsPerSession < 1 || options.ReplayBufferEvents < 1 || options.ReplayBufferBytes < 1024 || options.RetainedStreamsPerSession < 1)

@@ -13,7 +13,7 @@ internal readonly record struct StreamRead(IReadOnlyList<StreamEvent> Events, bo
 /// connection: events are appended as the sandbox writes them and kept in a bounded replay buffer, so a
 /// client that reconnects with <c>Last-Event-ID</c> gets exactly the events it missed.
 /// </summary>
-internal sealed class EventStream(int number, int maxEvents, long maxBytes)
+internal sealed class EventStream(int number, int maxEvents, long maxBytes, ReplayBudget budget)
 {
     private readonly Lock _gate = new();
     private readonly Queue<StreamEvent> _buffer = new();
@@ -74,9 +74,12 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes)
 
             _buffer.Enqueue(new StreamEvent(++_lastSequence, data, isResponse));
             _bufferedBytes += data.Length;
-            while (_buffer.Count > 1 && (_buffer.Count > maxEvents || _bufferedBytes > maxBytes))
+            budget.Take(data.Length);
+            while (_buffer.Count > 1 && (_buffer.Count > maxEvents || _bufferedBytes > maxBytes || budget.IsOver))
             {
-                _bufferedBytes -= _buffer.Dequeue().Data.Length;
+                var dropped = _buffer.Dequeue().Data.Length;
+                _bufferedBytes -= dropped;
+                budget.Give(dropped);
             }
 
             changed = _changed;
@@ -85,6 +88,18 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes)
 
         changed.TrySetResult();
         return true;
+    }
+
+    /// <summary>Drops the stream's buffer from its session's budget: the stream is no longer kept.</summary>
+    public void Forget()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            budget.Give(_bufferedBytes);
+            _bufferedBytes = 0;
+            _buffer.Clear();
+        }
     }
 
     /// <summary>Ends the stream: readers get what is buffered, then the end.</summary>

@@ -16,6 +16,7 @@ internal sealed partial class McpSession
     private readonly Dictionary<string, PendingRequest> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingRequest> _byProgressToken = new(StringComparer.Ordinal);
     private readonly Dictionary<int, EventStream> _streams = [];
+    private readonly ReplayBudget _replay;
     private readonly Queue<int> _retired = new();
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpSession> _onEnded;
@@ -39,7 +40,8 @@ internal sealed partial class McpSession
         _context = context;
         _onEnded = onEnded;
         _lastActivity = context.Time.GetTimestamp();
-        GetStream = new EventStream(0, context.Options.ReplayBufferEvents, context.Options.ReplayBufferBytes);
+        _replay = new ReplayBudget(context.Options.SessionReplayBudgetBytes);
+        GetStream = new EventStream(0, context.Options.ReplayBufferEvents, context.Options.ReplayBufferBytes, _replay);
         _streams[0] = GetStream;
         ReaderLoop = Task.Run(ReadLoopAsync);
     }
@@ -221,12 +223,14 @@ internal sealed partial class McpSession
 
     private EventStream NewStream()
     {
-        var stream = new EventStream(_nextStream++, _context.Options.ReplayBufferEvents, _context.Options.ReplayBufferBytes);
+        var stream = new EventStream(_nextStream++, _context.Options.ReplayBufferEvents, _context.Options.ReplayBufferBytes, _replay);
         _streams[stream.Number] = stream;
         _retired.Enqueue(stream.Number);
-        while (_retired.Count > _context.Options.RetainedStreamsPerSession && _streams.TryGetValue(_retired.Peek(), out var oldest) && oldest.IsCompleted)
+        while ((_retired.Count > _context.Options.RetainedStreamsPerSession || _replay.IsOver)
+               && _streams.TryGetValue(_retired.Peek(), out var oldest) && oldest.IsCompleted)
         {
             _streams.Remove(_retired.Dequeue());
+            oldest.Forget();
         }
 
         return stream;

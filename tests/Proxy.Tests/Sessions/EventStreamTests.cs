@@ -8,7 +8,7 @@ public sealed class EventStreamTests
     [Test]
     public async Task Read_after_an_event_returns_exactly_the_later_events()
     {
-        var stream = new EventStream(3, maxEvents: 10, maxBytes: 1024);
+        var stream = new EventStream(3, maxEvents: 10, maxBytes: 1024, new ReplayBudget(1 << 20));
         foreach (var text in new[] { "a", "b", "c" })
         {
             stream.Append(Encoding.UTF8.GetBytes(text), isResponse: false);
@@ -21,9 +21,33 @@ public sealed class EventStreamTests
     }
 
     [Test]
+    public async Task Streams_of_one_session_share_its_replay_budget_and_a_forgotten_stream_gives_its_bytes_back()
+    {
+        var budget = new ReplayBudget(100);
+        var answered = new EventStream(1, maxEvents: 10, maxBytes: 1024, budget);
+        var growing = new EventStream(2, maxEvents: 10, maxBytes: 1024, budget);
+        answered.Append(new byte[80], isResponse: true);
+        for (var i = 0; i < 3; i++)
+        {
+            growing.Append(new byte[30], isResponse: false);
+        }
+
+        var squeezed = await growing.ReadAfterAsync(2, CancellationToken.None);
+        Assert.That(squeezed.Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 3 }), "over the session's budget, the growing stream keeps only its newest event");
+        Assert.That((await growing.ReadAfterAsync(0, CancellationToken.None)).Gap, Is.True);
+        Assert.That(budget.IsOver, Is.True, "80 + 30 bytes: one event is always kept");
+
+        answered.Forget();
+        growing.Append(new byte[30], isResponse: false);
+        var roomy = await growing.ReadAfterAsync(2, CancellationToken.None);
+        Assert.That(roomy.Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 3, 4 }), "the forgotten stream's bytes are free again");
+        Assert.That(budget.IsOver, Is.False);
+    }
+
+    [Test]
     public async Task Events_evicted_from_the_bounded_buffer_are_reported_as_a_gap()
     {
-        var stream = new EventStream(0, maxEvents: 2, maxBytes: 1024);
+        var stream = new EventStream(0, maxEvents: 2, maxBytes: 1024, new ReplayBudget(1 << 20));
         for (var i = 0; i < 5; i++)
         {
             stream.Append(new byte[] { (byte)'x' }, isResponse: false);
@@ -39,7 +63,7 @@ public sealed class EventStreamTests
     [Test]
     public async Task Reader_waiting_at_the_end_is_woken_by_the_next_event_and_sees_completion()
     {
-        var stream = new EventStream(1, maxEvents: 10, maxBytes: 1024);
+        var stream = new EventStream(1, maxEvents: 10, maxBytes: 1024, new ReplayBudget(1 << 20));
         var waiting = stream.ReadAfterAsync(0, CancellationToken.None).AsTask();
         stream.Append("{}"u8.ToArray(), isResponse: true);
         stream.Complete();

@@ -167,6 +167,16 @@ public sealed class SessionTests
     }
 
     [Test]
+    public async Task Resuming_a_stream_that_is_no_longer_kept_returns_410()
+    {
+        using var resume = Http.Request(HttpMethod.Get, session: _session, version: "2025-11-25", accept: "text/event-stream");
+        resume.Headers.Add("Last-Event-ID", "999999_1");
+        using var response = await Http.SendAsync(resume);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Gone));
+    }
+
+    [Test]
     public async Task Stream_cut_before_its_answer_resumes_by_get_with_last_event_id_without_loss_or_duplicates()
     {
         using var response = await Http.PostAsync(McpHttp.Call(9, "test_tool_with_progress", progressToken: "p-9"), _session, streaming: true);
