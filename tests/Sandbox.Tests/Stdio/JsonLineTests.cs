@@ -13,6 +13,7 @@ public sealed class JsonLineTests
     [TestCase("{\"a\":1} trailing", false)]
     [TestCase("{\"a\":1}{\"b\":2}", false)]
     [TestCase("{\"a\":", false)]
+    [TestCase("{\"a\":\r1}", false)]
     public void Only_a_whole_object_or_array_is_a_message(string line, bool expected) =>
         Assert.That(JsonLine.IsMessage(Encoding.UTF8.GetBytes(line)), Is.EqualTo(expected));
 }
