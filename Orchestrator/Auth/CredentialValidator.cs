@@ -33,7 +33,11 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, Time
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
+    /// <summary>Unknown keys remembered at most this many at once, so guessing costs no database work and little memory.</summary>
+    private const int MaxRemembered = 10_000;
+
     private readonly ConcurrentDictionary<string, (SmcpPrincipal Principal, DateTimeOffset Until)> _valid = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
 
     public async Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken)
     {
@@ -56,10 +60,22 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, Time
             return cached.Principal;
         }
 
+        // A new key's hash was never seen before, so remembering unknown hashes cannot refuse a real key.
+        if (_unknown.TryGetValue(cacheKey, out var until) && until > now)
+        {
+            return null;
+        }
+
         var row = await keys.FindActiveByHashAsync(tenant, hash, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
             _valid.TryRemove(cacheKey, out _);
+            if (_unknown.Count >= MaxRemembered)
+            {
+                _unknown.Clear();
+            }
+
+            _unknown[cacheKey] = now + CacheFor;
             return null;
         }
 
