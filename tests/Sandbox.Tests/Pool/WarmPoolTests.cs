@@ -52,15 +52,15 @@ public sealed class WarmPoolTests(string runtime)
         await pool.WhenIdleAsync(spec, CancellationToken.None);
         Assert.That(pool.ReadyCount(spec), Is.EqualTo(2), "the warm size is capped by the tenant's limit");
 
-        var first = await pool.AcquireAsync(spec, policy, CancellationToken.None);
-        var second = await pool.AcquireAsync(spec, policy, CancellationToken.None);
-        var refused = Assert.ThrowsAsync<SandboxException>(async () => await pool.AcquireAsync(spec, policy, CancellationToken.None))!;
-        Assert.That(refused.Error, Is.EqualTo(SandboxError.TenantLimitReached));
+        await using var first = await pool.AcquireAsync(spec, policy, CancellationToken.None);
+        await using var second = await pool.AcquireAsync(spec, policy, CancellationToken.None);
+        Assert.That(
+            async () => await pool.AcquireAsync(spec, policy, CancellationToken.None),
+            Throws.InstanceOf<SandboxException>().With.Property(nameof(SandboxException.Error)).EqualTo(SandboxError.TenantLimitReached));
 
         await first.DisposeAsync();
         Assert.That(pool.TenantCount(spec.Tenant), Is.EqualTo(1), "an ended sandbox stops counting");
         await using var third = await pool.AcquireAsync(spec, policy, CancellationToken.None);
-        await second.DisposeAsync();
     }
 
     [Test]
