@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Smcp.Sandbox.Tests.Support;
 
-
 namespace Smcp.Sandbox.Tests;
 
 /// <summary>Before any test: the containers an earlier, interrupted run of these tests left behind are removed, as SMCP does at start-up.</summary>
