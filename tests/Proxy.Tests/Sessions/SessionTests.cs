@@ -167,6 +167,27 @@ public sealed class SessionTests
     }
 
     [Test]
+    public async Task Requests_beyond_the_in_flight_limit_get_429_and_the_others_are_answered()
+    {
+        var session = await Http.InitializeAsync();
+        var calls = Enumerable.Range(0, TestHost.InFlightLimit + 4)
+            .Select(i => Http.PostAsync(McpHttp.Call(500 + i, "sleep", """{"ms":1500}"""), session))
+            .ToList();
+        var responses = await Task.WhenAll(calls);
+        var statuses = responses.Select(r => r.StatusCode).ToList();
+
+        Assert.That(statuses.Count(s => s == HttpStatusCode.TooManyRequests), Is.GreaterThanOrEqualTo(4), string.Join(", ", statuses));
+        Assert.That(statuses.Count(s => s == HttpStatusCode.OK), Is.LessThanOrEqualTo(TestHost.InFlightLimit));
+        Assert.That(responses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests).Headers.RetryAfter, Is.Not.Null);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        (await Http.SendAsync(Http.Request(HttpMethod.Delete, session: session))).Dispose();
+    }
+
+    [Test]
     public async Task Resuming_a_stream_that_is_no_longer_kept_returns_410()
     {
         using var resume = Http.Request(HttpMethod.Get, session: _session, version: "2025-11-25", accept: "text/event-stream");

@@ -29,6 +29,8 @@ public sealed class TestHost
     /// <summary>Requests running longer than this get a timeout error: short for a quick timeout test, long enough for 64 cold starts at once.</summary>
     public static readonly TimeSpan MaxRequestDuration = TimeSpan.FromSeconds(40);
 
+    public const int InFlightLimit = 16;
+
     private static WebApplication? _app;
 
     public static Uri BaseUri { get; private set; } = null!;
@@ -67,6 +69,7 @@ public sealed class TestHost
         {
             o.AllowedOrigins.Add(AllowedOrigin);
             o.MaxRequestBodyBytes = 256 * 1024;
+            o.MaxInFlightRequestsPerSession = InFlightLimit;
             o.MaxRequestDuration = MaxRequestDuration;
             o.IdleCheckInterval = TimeSpan.FromMilliseconds(250);
             o.SessionLimitRetryAfter = TimeSpan.FromSeconds(7);
