@@ -225,22 +225,13 @@ public sealed class TenantApiTests
         await CreateKeyAsync("tiny", "read-only");
         var smcp = Path.Combine(AppContext.BaseDirectory, "smcp.dll");
 
-        var (verifyExit, verifyOutput) = await RunAsync(smcp, $"audit verify --tenant tiny --config {_smcp.ConfigPath}");
+        var (verifyExit, verifyOutput) = await SmcpServerFixture.RunAsync("dotnet", $"{smcp} audit verify --tenant tiny --config {_smcp.ConfigPath}");
         Assert.That(verifyExit, Is.Zero, verifyOutput);
         Assert.That(verifyOutput, Does.StartWith("tiny: intact ("));
 
-        var (checkExit, checkOutput) = await RunAsync(smcp, $"config check {_smcp.ConfigPath}");
+        var (checkExit, checkOutput) = await SmcpServerFixture.RunAsync("dotnet", $"{smcp} config check {_smcp.ConfigPath}");
         Assert.That(checkExit, Is.Zero, checkOutput);
         Assert.That(checkOutput, Does.Contain("OK (5 tenants)"));
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string dll, string arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", $"{dll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
     }
 
     [Test]

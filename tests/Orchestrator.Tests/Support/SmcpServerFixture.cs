@@ -73,7 +73,7 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
     /// <summary>A <c>docker save</c> tarball of a test image, saved by id so it carries no shared name.</summary>
     public static async Task<byte[]> SaveImageAsync(string image)
     {
-        var id = (await RunAsync("docker", $"image inspect --format {{{{.Id}}}} {image}")).Trim();
+        var id = (await RunAsync("docker", $"image inspect --format {{{{.Id}}}} {image}")).Output.Trim();
         Assert.That(id, Does.StartWith("sha256:"), $"The test image {image} is missing; build it with `bash tests/images/build.sh`.");
         var file = Path.GetTempFileName();
         try
@@ -95,11 +95,13 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static async Task<string> RunAsync(string file, string arguments)
+    /// <summary>Runs a program to its end; its exit code and what it wrote to stdout, then stderr.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await process.StandardOutput.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return output;
+        return (process.ExitCode, await stdout + await stderr);
     }
 }

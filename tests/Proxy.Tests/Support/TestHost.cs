@@ -46,26 +46,31 @@ public sealed class TestHost
 
     public static IServiceProvider Services => _app!.Services;
 
+    /// <summary>A proxy host on the real sandbox layer (runc, its own instance id) with the test ports; the caller picks the listeners.</summary>
+    public static WebApplicationBuilder NewBuilder(string instanceId, Action<ProxyOptions> configure)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSmcpSandbox(o =>
+        {
+            o.InstanceId = instanceId;
+            o.DefaultRuntime = SandboxRuntimes.Runc;
+            o.StopGracePeriod = TimeSpan.FromSeconds(1);
+        });
+        builder.Services.AddSmcpProxy(configure);
+        builder.Services.AddSingleton<ICredentialValidator, TestCredentials>();
+        builder.Services.AddSingleton<IServerCatalog>(Catalog);
+        builder.Services.AddSingleton<IProxyRecorder>(Recorder);
+        return builder;
+    }
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         Docker = await ConnectAsync();
         AddServers();
         PublicPort = FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, 0);
-            k.Listen(IPAddress.Loopback, PublicPort);
-        });
-        builder.Services.AddSmcpSandbox(o =>
-        {
-            o.InstanceId = "smcp-proxy-tests";
-            o.DefaultRuntime = SandboxRuntimes.Runc;
-            o.StopGracePeriod = TimeSpan.FromSeconds(1);
-        });
-        builder.Services.AddSmcpProxy(o =>
+        var builder = NewBuilder("smcp-proxy-tests", o =>
         {
             o.AllowedOrigins.Add(AllowedOrigin);
             o.MaxRequestBodyBytes = 256 * 1024;
@@ -75,9 +80,11 @@ public sealed class TestHost
             o.SessionLimitRetryAfter = TimeSpan.FromSeconds(7);
             o.SseRetry = TimeSpan.FromMilliseconds(500);
         });
-        builder.Services.AddSingleton<ICredentialValidator, TestCredentials>();
-        builder.Services.AddSingleton<IServerCatalog>(Catalog);
-        builder.Services.AddSingleton<IProxyRecorder>(Recorder);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, PublicPort);
+        });
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {

@@ -4,10 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Smcp.Proxy.Ports;
 using Smcp.Proxy.Tests.Support;
-using Smcp.Sandbox;
 
 namespace Smcp.Proxy.Tests.Transport;
 
@@ -17,18 +14,8 @@ public sealed class GetStreamDisabledTests
     [Test]
     public async Task Get_returns_405_with_allow_when_the_get_stream_is_disabled()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = TestHost.NewBuilder("smcp-proxy-tests-noget", o => o.EnableGetStream = false);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSmcpSandbox(o =>
-        {
-            o.InstanceId = "smcp-proxy-tests-noget";
-            o.DefaultRuntime = SandboxRuntimes.Runc;
-        });
-        builder.Services.AddSmcpProxy(o => o.EnableGetStream = false);
-        builder.Services.AddSingleton<ICredentialValidator, TestCredentials>();
-        builder.Services.AddSingleton<IServerCatalog>(TestHost.Catalog);
-        builder.Services.AddSingleton<IProxyRecorder>(TestHost.Recorder);
         await using var app = builder.Build();
         app.MapSmcpProxy();
         await app.StartAsync();
