@@ -2,7 +2,7 @@ namespace Smcp.Orchestrator.Hosting;
 
 internal static partial class HostLog
 {
-    [LoggerMessage(2201, LogLevel.Error, "Syncing the tenants of smcp.yaml into Postgres failed; the previous tenant rows stay")]
+    [LoggerMessage(2201, LogLevel.Error, "Applying an smcp.yaml change failed (tenant rows in Postgres, or ending a shut-out tenant's sessions)")]
     public static partial void TenantSyncFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(2202, LogLevel.Warning, "Tenant {Tenant} is no longer active: ended {Sessions} live sessions and its warm sandboxes")]

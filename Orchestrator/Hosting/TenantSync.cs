@@ -34,23 +34,24 @@ internal sealed class TenantSync(
 
     private void OnChanged(object? sender, ConfigChangedEventArgs change) => _ = ApplyAsync(change);
 
+    /// <summary>Runs detached from the file watcher, so every failure it can meet is logged here rather than lost.</summary>
     private async Task ApplyAsync(ConfigChangedEventArgs change)
     {
-        var shutOut = change.Previous.Tenants
-            .Where(before => before.Status == TenantStatus.Active && change.Current.FindTenant(before.Id) is not { Status: TenantStatus.Active })
-            .Select(before => before.Id);
-        foreach (var tenant in shutOut)
-        {
-            var ended = await live.EndTenantAsync(tenant, "tenant suspended").ConfigureAwait(false);
-            await pool.DrainAsync(tenant, server: null).ConfigureAwait(false);
-            HostLog.TenantShutOut(logger, tenant, ended);
-        }
-
         try
         {
+            var shutOut = change.Previous.Tenants
+                .Where(before => before.Status == TenantStatus.Active && change.Current.FindTenant(before.Id) is not { Status: TenantStatus.Active })
+                .Select(before => before.Id);
+            foreach (var tenant in shutOut)
+            {
+                var ended = await live.EndTenantAsync(tenant, "tenant suspended").ConfigureAwait(false);
+                await pool.DrainAsync(tenant, server: null).ConfigureAwait(false);
+                HostLog.TenantShutOut(logger, tenant, ended);
+            }
+
             await SyncAsync(change.Current, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Docker.DotNet.DockerApiException or HttpRequestException or IOException)
         {
             HostLog.TenantSyncFailed(logger, ex);
         }
