@@ -36,7 +36,4 @@ public sealed class SandboxOptions
 
     /// <summary>A write to a sandbox's stdin that does not complete within this ends the sandbox (it stopped reading).</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Sandboxes kept started and waiting per (tenant, server, spec) unless the caller says otherwise.</summary>
-    public int WarmPoolSize { get; set; } = 1;
 }

@@ -32,11 +32,6 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             errors.Add("Sandbox:RuncPidsLimit must be at least 8, MaxMessageBytes and StderrBufferBytes at least 1024.");
         }
 
-        if (options.WarmPoolSize < 0)
-        {
-            errors.Add("Sandbox:WarmPoolSize must not be negative.");
-        }
-
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

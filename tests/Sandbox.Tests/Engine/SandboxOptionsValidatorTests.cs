@@ -14,12 +14,11 @@ public sealed class SandboxOptionsValidatorTests
             DefaultRuntime = "kata",
             InstanceId = "a b",
             GvisorPidsLimit = 64,
-            WarmPoolSize = -1,
         });
 
         Assert.That(result.Failed, Is.True);
-        Assert.That(result.Failures!.Count(), Is.EqualTo(4));
+        Assert.That(result.Failures!.Count(), Is.EqualTo(3));
         Assert.That(result.FailureMessage, Does.Contain("Sandbox:DefaultRuntime").And.Contain("Sandbox:InstanceId")
-            .And.Contain("Sandbox:GvisorPidsLimit").And.Contain("Sandbox:WarmPoolSize"));
+            .And.Contain("Sandbox:GvisorPidsLimit"));
     }
 }
