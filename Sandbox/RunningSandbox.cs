@@ -15,6 +15,7 @@ public sealed class RunningSandbox : IAsyncDisposable
 {
     private const int ReadBufferBytes = 64 * 1024;
     private const long SigkillExitCode = 137;
+    private static readonly TimeSpan ReaderDrainWait = TimeSpan.FromSeconds(2);
 
     private readonly IDockerClient _docker;
     private readonly MultiplexedStream _stdio;
@@ -239,6 +240,9 @@ public sealed class RunningSandbox : IAsyncDisposable
         try
         {
             var wait = await _docker.Containers.WaitContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false);
+            // What the server wrote before it exited may still be in the reader's hands, and it can decide
+            // the reason (an oversize line): give the reader a moment to reach the end of stdout first.
+            await Task.WhenAny(_readLoop, Task.Delay(ReaderDrainWait, cancellationToken)).ConfigureAwait(false);
             var oom = await OomKilledAsync(wait.StatusCode, cancellationToken).ConfigureAwait(false);
             var reason = EndedBy ?? (oom ? SandboxExitReason.OutOfMemory
                 : wait.StatusCode == SigkillExitCode ? SandboxExitReason.Killed
