@@ -21,8 +21,10 @@ public sealed class RunningSandbox : IAsyncDisposable
     private readonly MultiplexedStream _stdio;
     private readonly SandboxOptions _options;
     private readonly ILogger _logger;
+    // Synchronous continuations: a waiting consumer runs on the reader loop's thread instead of being queued
+    // to the thread pool, one thread hop less per message (consumers must not block; they await).
     private readonly Channel<ReadOnlyMemory<byte>> _messages =
-        Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(1024) { SingleReader = false, SingleWriter = true });
+        Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(1024) { SingleReader = false, SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly StderrRing _stderr;
     private readonly CancellationTokenSource _life = new();
@@ -57,6 +59,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     public SandboxSpec Spec { get; }
 
     /// <summary>Every JSON message the server wrote to stdout, in order; completes when stdout ends.</summary>
+    /// <remarks>A waiting reader's continuation may run on the sandbox's reader loop: it must await, never block.</remarks>
     public ChannelReader<ReadOnlyMemory<byte>> Messages => _messages.Reader;
 
     /// <summary>Completes once the container has stopped, with its exit code and why.</summary>

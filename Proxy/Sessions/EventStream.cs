@@ -61,8 +61,8 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             && long.TryParse(eventId.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 
-    /// <summary>Appends an event; false when the stream has already ended.</summary>
-    public bool Append(ReadOnlyMemory<byte> data, bool isResponse)
+    /// <summary>Appends an event, and with <paramref name="complete"/> ends the stream after it; false when the stream has already ended.</summary>
+    public bool Append(ReadOnlyMemory<byte> data, bool isResponse, bool complete = false)
     {
         TaskCompletionSource changed;
         lock (_gate)
@@ -71,6 +71,8 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             {
                 return false;
             }
+
+            _completed = complete;
 
             _buffer.Enqueue(new StreamEvent(++_lastSequence, data, isResponse));
             _bufferedBytes += data.Length;
@@ -151,5 +153,10 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
         }
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// Readers' continuations run synchronously on the appending thread (the session's reader loop): the
+    /// response is written without a hop through the thread pool. Signals are set outside the lock, and
+    /// readers only await, so a slow client suspends its own writer, never the appender.
+    /// </summary>
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.None);
 }

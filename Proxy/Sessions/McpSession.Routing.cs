@@ -169,11 +169,7 @@ internal sealed partial class McpSession
         }
 
         pending.Deadline?.Dispose();
-        pending.Exchange.Stream.Append(line, isResponse: true);
-        if (completes)
-        {
-            pending.Exchange.Stream.Complete();
-        }
+        pending.Exchange.Stream.Append(line, isResponse: true, complete: completes);
 
         _ = AuditAsync(pending, outcome, line.Length);
         return true;
@@ -188,11 +184,7 @@ internal sealed partial class McpSession
             completes = --exchange.Outstanding == 0 && exchange.OwnsStream;
         }
 
-        exchange.Stream.Append(line, isResponse: true);
-        if (completes)
-        {
-            exchange.Stream.Complete();
-        }
+        exchange.Stream.Append(line, isResponse: true, complete: completes);
     }
 
     private void Expire(PendingRequest pending)

@@ -5,6 +5,12 @@ namespace Smcp.Bench;
 /// <summary>A system under test: a name and a way to open one more session of it.</summary>
 internal sealed record BenchSystem(string Name, string Label, Func<CancellationToken, Task<IBenchSession>> OpenAsync);
 
+/// <summary>One measuring window: calls per second, and CPU microseconds per call by program (see <see cref="CpuUsage"/>).</summary>
+internal sealed record Window(double CallsPerSecond, Dictionary<string, double> CpuPerCall)
+{
+    public override string ToString() => $"{CallsPerSecond:0} calls/s [{CpuUsage.Describe(CpuPerCall)}]";
+}
+
 internal static class Measure
 {
     private static long _nextId = 1;
@@ -52,9 +58,10 @@ internal static class Measure
         return samples;
     }
 
-    /// <summary>Every session calls back to back for <paramref name="duration"/>; total calls per second.</summary>
-    public static async Task<double> ThroughputAsync(IReadOnlyList<IBenchSession> sessions, TimeSpan duration, CancellationToken ct)
+    /// <summary>Every session calls back to back for <paramref name="duration"/>; total calls per second and where the CPU went.</summary>
+    public static async Task<Window> ThroughputAsync(IReadOnlyList<IBenchSession> sessions, TimeSpan duration, CancellationToken ct)
     {
+        var cpu = CpuUsage.Snapshot();
         var clock = Stopwatch.StartNew();
         var deadline = duration;
         var counts = await Task.WhenAll(sessions.Select(session => Task.Run(async () =>
@@ -68,7 +75,8 @@ internal static class Measure
 
             return calls;
         }, ct)));
-        return counts.Sum() / clock.Elapsed.TotalSeconds;
+        var elapsed = clock.Elapsed;
+        return new Window(counts.Sum() / elapsed.TotalSeconds, CpuUsage.PerCall(cpu, CpuUsage.Snapshot(), counts.Sum()));
     }
 
     public static double Percentile(double[] samples, double q)

@@ -7,13 +7,14 @@ using Smcp.Sandbox;
 // Proxy benchmark (issues 3 and 4), every system side by side in one run:
 //   smcp-bench-proxy all [--systems a,b] [--sessions 1,16,64] [--seconds 5] [--reps 3] [--calls 2000] [--out DIR]
 //   smcp-bench-proxy quick   (a smoke run: 1 s windows, 1 and 4 sessions)
+//   --paired 16 --paired-rounds 5: the side-by-side phase (0 skips it), which gives the ratios.
 //   --audit-batch-delay-ms N sets the host's AuditWriter BatchDelay (default 2 ms) for the audited SMCP windows.
 // bench/run-proxy-bench.sh prepares the inputs (server-everything out of the image, supergateway, Node 22) and runs this.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.FirstOrDefault() == "quick";
 string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
-var systemsWanted = Option("--systems", "host,supergateway,attach-runc,smcp-runc,audit,attach-runsc,smcp-runsc").Split(',');
+var systemsWanted = Option("--systems", "http-floor,host,supergateway,attach-runc,smcp-runc,audit,attach-runsc,smcp-runsc").Split(',');
 var sessionCounts = Option("--sessions", quick ? "1,4" : "1,16,64").Split(',').Select(int.Parse).ToArray();
 var window = TimeSpan.FromSeconds(double.Parse(Option("--seconds", quick ? "1" : "5"), CultureInfo.InvariantCulture));
 var reps = int.Parse(Option("--reps", quick ? "1" : "3"), CultureInfo.InvariantCulture);
@@ -30,6 +31,9 @@ var superuser = Environment.GetEnvironmentVariable("SMCP_BENCH_PG") is { Length:
 const string Image = "smcp-test/everything:test";
 var auditBatchDelay = Option("--audit-batch-delay-ms", "") is { Length: > 0 } ms ? TimeSpan.FromMilliseconds(double.Parse(ms, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
 var warmup = quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
+var paired = int.Parse(Option("--paired", quick ? "4" : "16"), CultureInfo.InvariantCulture);
+var pairedRounds = int.Parse(Option("--paired-rounds", quick ? "2" : "5"), CultureInfo.InvariantCulture);
+var pairedWarmup = quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
 var ct = CancellationToken.None;
 
 foreach (var (what, path) in new[] { ("node", node), ("server-everything", script), ("supergateway", gateway) })
@@ -41,7 +45,7 @@ foreach (var (what, path) in new[] { ("node", node), ("server-everything", scrip
     }
 }
 
-var report = new Report(sessionCounts);
+var report = new Report(sessionCounts) { SideBySideSessions = paired };
 Console.WriteLine($"# proxy bench {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, windows {window.TotalSeconds} s x {reps}, {calls} calls for latency");
 
 var docker = SandboxServiceCollectionExtensions.CreateDockerClient(new SandboxOptions());
@@ -71,6 +75,7 @@ try
             "attach-runsc" => new(name, "raw attach, runsc", c => AttachSession.StartAsync(engine, BenchCatalog.Spec(Image, BenchCatalog.Gvisor, SandboxRuntimes.Gvisor), c)),
             "smcp-runc" => new(name, "SMCP, runc", c => HttpSession.StartAsync(smcp.Endpoint(BenchCatalog.Runc), SmcpHost.Token, c)),
             "smcp-runsc" => new(name, "SMCP, runsc", c => HttpSession.StartAsync(smcp.Endpoint(BenchCatalog.Gvisor), SmcpHost.Token, c)),
+            "http-floor" => new(name, "HTTP floor (Kestrel answers at once)", c => HttpSession.StartAsync(smcp.Floor, null, c)),
             "supergateway" => sgSystem = new(name, "supergateway 4.0.0 --stateful", c => HttpSession.StartAsync(sg!.Endpoint, null, c)),
             _ => null,
         };
@@ -83,6 +88,19 @@ try
     foreach (var system in systems)
     {
         await RunSystemAsync(system, smcp);
+    }
+
+    if (paired > 0)
+    {
+        foreach (var runtime in new[] { "runc", "runsc" })
+        {
+            string[] names = runtime == "runc" ? ["attach-runc", "smcp-runc", "supergateway"] : ["attach-runsc", "smcp-runsc"];
+            var group = systems.Where(s => names.Contains(s.Name)).ToList();
+            if (group.Count >= 2)
+            {
+                await RunSideBySideAsync(group, runtime);
+            }
+        }
     }
 
     if (appConnection is not null)
@@ -165,7 +183,9 @@ async Task RunSystemAsync(BenchSystem system, SmcpHost smcp)
                 var rates = new List<double>();
                 for (var r = 0; r < reps; r++)
                 {
-                    rates.Add(await Measure.ThroughputAsync(sessions, window, ct));
+                    var measured = await Measure.ThroughputAsync(sessions, window, ct);
+                    Console.Write($"[{CpuUsage.Describe(measured.CpuPerCall)}] ");
+                    rates.Add(measured.CallsPerSecond);
                 }
 
                 report.Throughput[(system.Name, n)] = rates;
@@ -180,9 +200,9 @@ async Task RunSystemAsync(BenchSystem system, SmcpHost smcp)
                     for (var r = 0; r < reps; r++)
                     {
                         smcp.Recorder.Audit = false;
-                        off.Add(await Measure.ThroughputAsync(sessions, window, ct));
+                        off.Add((await Measure.ThroughputAsync(sessions, window, ct)).CallsPerSecond);
                         smcp.Recorder.Audit = true;
-                        on.Add(await Measure.ThroughputAsync(sessions, window, ct));
+                        on.Add((await Measure.ThroughputAsync(sessions, window, ct)).CallsPerSecond);
                     }
 
                     smcp.Recorder.Audit = false;
@@ -201,6 +221,53 @@ async Task RunSystemAsync(BenchSystem system, SmcpHost smcp)
     finally
     {
         await Measure.DisposeAllAsync(sessions);
+    }
+}
+
+// The ratios: every system of the group holds its sessions open at once (idle ones cost no CPU) and
+// windows alternate between them, in a rotating order, so slow drifts of this noisy machine hit all alike.
+async Task RunSideBySideAsync(List<BenchSystem> group, string runtime)
+{
+    var open = new List<(BenchSystem System, List<IBenchSession> Sessions)>();
+    try
+    {
+        foreach (var system in group)
+        {
+            var sessions = new List<IBenchSession>();
+            open.Add((system, sessions));
+            using var openLimit = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+            await Measure.GrowAsync(system, sessions, paired, runtime == "runsc" ? 2 : 4, openLimit.Token);
+            // Every server process is new: let its JIT warm up before any window counts.
+            await Measure.ThroughputAsync(sessions, pairedWarmup, ct);
+        }
+
+        for (var round = 0; round < pairedRounds; round++)
+        {
+            for (var k = 0; k < open.Count; k++)
+            {
+                var (system, sessions) = open[(round + k) % open.Count];
+                var measured = await Measure.ThroughputAsync(sessions, window, ct);
+                if (!report.SideBySide.TryGetValue(system.Name, out var windows))
+                {
+                    report.SideBySide[system.Name] = windows = [];
+                }
+
+                windows.Add(measured);
+                Console.WriteLine($"side by side x{paired}, round {round + 1}, {system.Name}: {measured}");
+            }
+        }
+    }
+    catch (Exception ex) when (ex is not OutOfMemoryException)
+    {
+        report.SideBySideNote = $"side by side ({runtime}) failed: {ex.GetType().Name}: {First(ex.Message)}";
+        Console.WriteLine(report.SideBySideNote);
+    }
+    finally
+    {
+        foreach (var (_, sessions) in open)
+        {
+            await Measure.DisposeAllAsync(sessions);
+        }
     }
 }
 

@@ -14,6 +14,7 @@ internal sealed class Report(int[] sessionCounts)
         ("smcp-runc", "SMCP, runc"),
         ("smcp-runsc", "SMCP, runsc"),
         ("supergateway", "supergateway 4.0.0 --stateful (no sandbox)"),
+        ("http-floor", "HTTP floor: the same client and Kestrel, answered at once (no proxy, no sandbox)"),
     ];
 
     public Dictionary<string, (double P50, double P99)> Latency { get; } = [];
@@ -27,6 +28,17 @@ internal sealed class Report(int[] sessionCounts)
     public Dictionary<int, List<double>> AuditWriter { get; } = [];
 
     public long? AuditRowsInDatabase { get; set; }
+
+    /// <summary>Sessions per system in the side-by-side phase.</summary>
+    public int SideBySideSessions { get; init; }
+
+    /// <summary>The side-by-side phase's windows, per system, in the order they ran.</summary>
+    public Dictionary<string, List<Window>> SideBySide { get; } = [];
+
+    public string? SideBySideNote { get; set; }
+
+    private double? Paired(string system) =>
+        SideBySide.TryGetValue(system, out var windows) ? Measure.Median(windows.Select(w => w.CallsPerSecond)) : null;
 
     public (int Sessions, List<double> Off, List<double> On, long Rows)? AuditCost { get; set; }
 
@@ -76,8 +88,13 @@ internal sealed class Report(int[] sessionCounts)
         var sixteen = sessionCounts.Where(n => n <= 16).DefaultIfEmpty(sessionCounts[0]).Max();
         foreach (var runtime in new[] { "runc", "runsc" })
         {
-            text.AppendLine($"| SMCP / raw attach calls/s, {sixteen} sessions, {runtime} | {F(Rate($"smcp-{runtime}", sixteen) / Rate($"attach-{runtime}", sixteen), "0.00")} | ≥ 0.90 |");
-            text.AppendLine($"| SMCP {runtime} / supergateway calls/s, {sixteen} sessions | {F(Rate($"smcp-{runtime}", sixteen) / Rate("supergateway", sixteen), "0.00")} | {(runtime == "runc" ? "≥ 2" : "—")} |");
+            text.AppendLine($"| SMCP / raw attach calls/s, {sixteen} sessions, {runtime}, systems one after another | {F(Rate($"smcp-{runtime}", sixteen) / Rate($"attach-{runtime}", sixteen), "0.00")} | ≥ 0.90 |");
+            text.AppendLine($"| SMCP {runtime} / supergateway calls/s, {sixteen} sessions, systems one after another | {F(Rate($"smcp-{runtime}", sixteen) / Rate("supergateway", sixteen), "0.00")} | {(runtime == "runc" ? "≥ 2" : "—")} |");
+        }
+
+        if (SideBySide.Count > 0 || SideBySideNote is not null)
+        {
+            AppendSideBySide(text);
         }
 
         if (AuditWriter.Count > 0 || AuditCost is not null)
@@ -108,6 +125,40 @@ internal sealed class Report(int[] sessionCounts)
         }
 
         return text.ToString();
+    }
+
+    private void AppendSideBySide(StringBuilder text)
+    {
+        string[] groups = ["bench (client + proxy)", "node", "dockerd", "shim", "runsc"];
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Side by side, {SideBySideSessions} sessions each, all open at once, windows alternating between the systems (medians of the windows; CPU µs per call by program, from /proc):");
+        text.AppendLine();
+        text.AppendLine("| system | calls/s | windows | CPU µs/call, total | " + string.Join(" | ", groups) + " |");
+        text.AppendLine("|---|---|---|---|" + string.Concat(groups.Select(_ => "---|")));
+        foreach (var (name, label) in Systems.Where(s => SideBySide.ContainsKey(s.Name)))
+        {
+            var windows = SideBySide[name];
+            text.Append(CultureInfo.InvariantCulture, $"| {label} | {Paired(name):0} | {string.Join(", ", windows.Select(w => w.CallsPerSecond.ToString("0", CultureInfo.InvariantCulture)))} |");
+            foreach (var group in groups.Prepend(CpuUsage.Total))
+            {
+                text.Append(CultureInfo.InvariantCulture, $" {Measure.Median(windows.Select(w => w.CpuPerCall.GetValueOrDefault(group))):0} |");
+            }
+
+            text.AppendLine();
+        }
+
+        if (SideBySideNote is not null)
+        {
+            text.AppendLine().AppendLine(SideBySideNote);
+        }
+
+        text.AppendLine();
+        text.AppendLine("| ratio, side by side | value | target |");
+        text.AppendLine("|---|---|---|");
+        text.AppendLine($"| SMCP / raw attach calls/s, {SideBySideSessions} sessions, runc | {F(Paired("smcp-runc") / Paired("attach-runc"), "0.00")} | ≥ 0.90 |");
+        text.AppendLine($"| SMCP / raw attach calls/s, {SideBySideSessions} sessions, runsc | {F(Paired("smcp-runsc") / Paired("attach-runsc"), "0.00")} | ≥ 0.90 |");
+        text.AppendLine($"| SMCP runc / supergateway calls/s, {SideBySideSessions} sessions | {F(Paired("smcp-runc") / Paired("supergateway"), "0.00")} | ≥ 2 |");
     }
 
     public string Csv()

@@ -24,6 +24,8 @@ internal sealed class SmcpHost : IAsyncDisposable
     public const string Tenant = "bench";
     public const string Token = "bench-token";
 
+    private static readonly byte[] FloorAnswer = """{"jsonrpc":"2.0","id":0,"result":{"content":[]}}"""u8.ToArray();
+
     private readonly WebApplication _app;
 
     private SmcpHost(WebApplication app, SwitchRecorder recorder, ServerTiming timing)
@@ -45,6 +47,9 @@ internal sealed class SmcpHost : IAsyncDisposable
     public ServerTiming Timing { get; }
 
     public Uri Endpoint(string server) => new(BaseUri, $"/t/{Tenant}/{server}/mcp");
+
+    /// <summary>An endpoint that answers every POST at once: what HTTP alone costs the client and Kestrel.</summary>
+    public Uri Floor => new(BaseUri, "/floor");
 
     public static async Task<SmcpHost> StartAsync(string image, string? auditConnectionString, TimeSpan? auditBatchDelay = null)
     {
@@ -76,6 +81,14 @@ internal sealed class SmcpHost : IAsyncDisposable
             timing.Add(Stopwatch.GetElapsedTime(start));
         });
         app.MapSmcpProxy();
+        app.MapPost("/floor", async context =>
+        {
+            // The HTTP floor: the same Kestrel and client, no proxy and no sandbox (reads the body, answers at once).
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            context.Response.ContentType = "application/json";
+            context.Response.Headers["Mcp-Session-Id"] = "floor";
+            await context.Response.Body.WriteAsync(FloorAnswer);
+        });
         await app.StartAsync();
         return new SmcpHost(app, app.Services.GetRequiredService<SwitchRecorder>(), timing);
     }
