@@ -38,6 +38,13 @@ public sealed class ProxyOptions
     /// </summary>
     public long SessionReplayBudgetBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes all sessions of this proxy may keep for replay together: past it, every stream that grows
+    /// keeps only its newest event until others have given bytes back. Bounds the proxy's replay memory
+    /// however many sessions run.
+    /// </summary>
+    public long ReplayBudgetBytes { get; set; } = 256 * 1024 * 1024;
+
     /// <summary>Answered POST streams a session keeps for resumption, newest first.</summary>
     public int RetainedStreamsPerSession { get; set; } = 64;
 
@@ -80,6 +87,11 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         if (options.SessionReplayBudgetBytes < options.ReplayBufferBytes)
         {
             errors.Add("Proxy:SessionReplayBudgetBytes must be at least Proxy:ReplayBufferBytes.");
+        }
+
+        if (options.ReplayBudgetBytes < options.SessionReplayBudgetBytes)
+        {
+            errors.Add("Proxy:ReplayBudgetBytes must be at least Proxy:SessionReplayBudgetBytes.");
         }
 
         if (options.MaxInFlightRequestsPerSession < 1 || options.ReplayBufferEvents < 1 || options.ReplayBufferBytes < 1024 || options.RetainedStreamsPerSession < 1)

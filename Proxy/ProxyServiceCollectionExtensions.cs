@@ -35,14 +35,16 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<SessionOpener>();
         services.TryAddSingleton<StreamableHttpEndpoint>();
         services.TryAddSingleton<LegacySseEndpoint>();
+        services.TryAddSingleton<ProtectedResourceMetadata>();
         services.AddHostedService<IdleSessionReaper>();
         services.AddHostedService<SessionShutdown>();
         return services;
     }
 
     /// <summary>
-    /// Maps <c>/t/{tenant}/{server}/mcp</c> (Streamable HTTP: POST, GET, DELETE) and the 2024-11-05
-    /// HTTP+SSE transport (GET <c>/t/{tenant}/{server}/sse</c>, POST <c>/t/{tenant}/{server}/messages</c>).
+    /// Maps <c>/t/{tenant}/{server}/mcp</c> (Streamable HTTP: POST, GET, DELETE), the 2024-11-05
+    /// HTTP+SSE transport (GET <c>/t/{tenant}/{server}/sse</c>, POST <c>/t/{tenant}/{server}/messages</c>),
+    /// and the endpoint's protected resource metadata (RFC 9728).
     /// </summary>
     public static IEndpointConventionBuilder MapSmcpProxy(this IEndpointRouteBuilder endpoints)
     {
@@ -52,6 +54,8 @@ public static class ProxyServiceCollectionExtensions
         group.MapDelete("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.DeleteAsync(c, tenant, server));
         group.MapGet("/sse", (HttpContext c, string tenant, string server, LegacySseEndpoint e) => e.GetAsync(c, tenant, server));
         group.MapPost("/messages", (HttpContext c, string tenant, string server, LegacySseEndpoint e) => e.PostAsync(c, tenant, server));
+        endpoints.MapGet(ProtectedResourceMetadata.PathPrefix + "/t/{tenant}/{server}/mcp",
+            (HttpContext c, string tenant, string server, ProtectedResourceMetadata m) => m.GetAsync(c, tenant, server));
         return group;
     }
 }

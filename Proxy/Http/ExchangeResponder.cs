@@ -53,6 +53,8 @@ internal static class ExchangeResponder
                 await session.EndAsync("initialize failed", "The session was not initialized.").ConfigureAwait(false);
             }
 
+            // A known length spares the chunked framing and its closing write.
+            response.ContentLength = answer.Length;
             await response.Body.WriteAsync(answer, cancellationToken).ConfigureAwait(false);
             return;
         }

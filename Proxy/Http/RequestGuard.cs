@@ -34,9 +34,10 @@ internal sealed class RequestGuard(ICredentialValidator credentials, IOptions<Pr
         var principal = string.IsNullOrEmpty(token) ? null : await credentials.ValidateAsync(token, context.RequestAborted).ConfigureAwait(false);
         if (principal is null)
         {
-            var baseUrl = (_options.PublicBaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}").TrimEnd('/');
-            context.Response.Headers.WWWAuthenticate =
-                $"Bearer resource_metadata=\"{baseUrl}/.well-known/oauth-protected-resource/t/{tenant}/{server}/mcp\"";
+            var metadata = ProtectedResourceMetadata.MetadataUrl(request, _options.PublicBaseUrl, tenant, server);
+            context.Response.Headers.WWWAuthenticate = token is null
+                ? $"Bearer resource_metadata=\"{metadata}\""
+                : $"Bearer resource_metadata=\"{metadata}\", error=\"invalid_token\"";
             await HttpErrors.WriteAsync(context, StatusCodes.Status401Unauthorized,
                 token is null ? "A bearer credential is required." : "The bearer credential is not valid.").ConfigureAwait(false);
             return null;

@@ -40,7 +40,7 @@ internal sealed partial class McpSession
         _context = context;
         _onEnded = onEnded;
         _lastActivity = context.Time.GetTimestamp();
-        _replay = new ReplayBudget(context.Options.SessionReplayBudgetBytes);
+        _replay = new ReplayBudget(context.Options.SessionReplayBudgetBytes, context.Replay);
         GetStream = new EventStream(0, context.Options.ReplayBufferEvents, context.Options.ReplayBufferBytes, _replay);
         _streams[0] = GetStream;
         ReaderLoop = Task.Run(ReadLoopAsync);

@@ -45,6 +45,30 @@ public sealed class EventStreamTests
     }
 
     [Test]
+    public async Task Sessions_share_the_proxy_wide_replay_budget_so_one_full_session_squeezes_another()
+    {
+        var proxy = new ReplayBudget(100);
+        var quiet = new ReplayBudget(1 << 20, proxy);
+        var busy = new ReplayBudget(1 << 20, proxy);
+        var held = new EventStream(1, maxEvents: 10, maxBytes: 1024, quiet);
+        var growing = new EventStream(1, maxEvents: 10, maxBytes: 1024, busy);
+        held.Append(new byte[80], isResponse: true);
+        for (var i = 0; i < 3; i++)
+        {
+            growing.Append(new byte[30], isResponse: false);
+        }
+
+        Assert.That((await growing.ReadAfterAsync(0, CancellationToken.None)).Gap, Is.True, "within its own session budget, but the proxy's is spent");
+        Assert.That(busy.IsOver, Is.True);
+
+        held.Forget();
+        growing.Append(new byte[30], isResponse: false);
+        Assert.That((await growing.ReadAfterAsync(2, CancellationToken.None)).Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 3, 4 }),
+            "the other session's bytes are free again");
+        Assert.That(proxy.IsOver, Is.False);
+    }
+
+    [Test]
     public async Task Events_evicted_from_the_bounded_buffer_are_reported_as_a_gap()
     {
         var stream = new EventStream(0, maxEvents: 2, maxBytes: 1024, new ReplayBudget(1 << 20));

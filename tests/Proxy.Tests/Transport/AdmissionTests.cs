@@ -20,11 +20,28 @@ public sealed class AdmissionTests
     }
 
     [Test]
-    public async Task Unknown_credential_returns_401()
+    public async Task Unknown_credential_returns_401_with_invalid_token()
     {
         using var response = await Http.SendAsync(Http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), token: "no-such-key"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.EndWith(", error=\"invalid_token\""));
+    }
+
+    [Test]
+    public async Task The_401s_resource_metadata_link_answers_with_the_resource_and_the_header_as_the_only_bearer_method()
+    {
+        using var unauthorized = await Http.SendAsync(Http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), token: null));
+        var link = unauthorized.Headers.WwwAuthenticate.Single().Parameter!.Split('"')[1];
+
+        using var client = new HttpClient();
+        using var metadata = await client.GetAsync(link);
+        using var document = System.Text.Json.JsonDocument.Parse(await metadata.Content.ReadAsStringAsync());
+
+        Assert.That(metadata.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(document.RootElement.GetProperty("resource").GetString(), Is.EqualTo(new Uri(TestHost.BaseUri, "/t/acme/conf/mcp").ToString()));
+        Assert.That(document.RootElement.GetProperty("bearer_methods_supported").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "header" }));
+        Assert.That(document.RootElement.TryGetProperty("authorization_servers", out _), Is.False, "no authorization server is claimed while only API keys are accepted");
     }
 
     [Test]
