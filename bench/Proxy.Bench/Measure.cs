@@ -39,6 +39,16 @@ internal static class Measure
         return clock.Elapsed;
     }
 
+    /// <summary>Every session makes <paramref name="calls"/> calls, all sessions at once: warms each server process's JIT alike.</summary>
+    public static Task WarmAsync(IReadOnlyList<IBenchSession> sessions, int calls, CancellationToken ct) =>
+        Task.WhenAll(sessions.Select(session => Task.Run(async () =>
+        {
+            for (var i = 0; i < calls; i++)
+            {
+                await session.CallAsync(NextId(), ct);
+            }
+        }, ct)));
+
     /// <summary>Sequential calls on one session; per-call latencies in ms.</summary>
     public static async Task<double[]> LatencyAsync(IBenchSession session, int warmup, int calls, CancellationToken ct)
     {

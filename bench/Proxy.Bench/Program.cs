@@ -7,7 +7,7 @@ using Smcp.Sandbox;
 // Proxy benchmark (issues 3 and 4), every system side by side in one run:
 //   smcp-bench-proxy all [--systems a,b] [--sessions 1,16,64] [--seconds 5] [--reps 3] [--calls 2000] [--out DIR]
 //   smcp-bench-proxy quick   (a smoke run: 1 s windows, 1 and 4 sessions)
-//   --paired 16 --paired-rounds 5: the side-by-side phase (0 skips it), which gives the ratios.
+//   --paired 16 --paired-rounds 5 --paired-warmup-calls 4000: the side-by-side phase (0 skips it), which gives the ratios.
 //   --audit-batch-delay-ms N sets the host's AuditWriter BatchDelay (default 2 ms) for the audited SMCP windows.
 // bench/run-proxy-bench.sh prepares the inputs (server-everything out of the image, supergateway, Node 22) and runs this.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -33,7 +33,7 @@ var auditBatchDelay = Option("--audit-batch-delay-ms", "") is { Length: > 0 } ms
 var warmup = quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
 var paired = int.Parse(Option("--paired", quick ? "4" : "16"), CultureInfo.InvariantCulture);
 var pairedRounds = int.Parse(Option("--paired-rounds", quick ? "2" : "5"), CultureInfo.InvariantCulture);
-var pairedWarmup = quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
+var pairedWarmupCalls = int.Parse(Option("--paired-warmup-calls", quick ? "200" : "4000"), CultureInfo.InvariantCulture);
 var ct = CancellationToken.None;
 
 foreach (var (what, path) in new[] { ("node", node), ("server-everything", script), ("supergateway", gateway) })
@@ -45,7 +45,7 @@ foreach (var (what, path) in new[] { ("node", node), ("server-everything", scrip
     }
 }
 
-var report = new Report(sessionCounts) { SideBySideSessions = paired };
+var report = new Report(sessionCounts) { SideBySideSessions = paired, SideBySideWarmupCalls = pairedWarmupCalls };
 Console.WriteLine($"# proxy bench {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, windows {window.TotalSeconds} s x {reps}, {calls} calls for latency");
 
 var docker = SandboxServiceCollectionExtensions.CreateDockerClient(new SandboxOptions());
@@ -237,8 +237,8 @@ async Task RunSideBySideAsync(List<BenchSystem> group, string runtime)
             open.Add((system, sessions));
             using var openLimit = new CancellationTokenSource(TimeSpan.FromMinutes(8));
             await Measure.GrowAsync(system, sessions, paired, runtime == "runsc" ? 2 : 4, openLimit.Token);
-            // Every server process is new: let its JIT warm up before any window counts.
-            await Measure.ThroughputAsync(sessions, pairedWarmup, ct);
+            // Every server process is new: each gets the same number of calls to warm its JIT before any window counts.
+            await Measure.WarmAsync(sessions, pairedWarmupCalls, ct);
         }
 
         for (var round = 0; round < pairedRounds; round++)

@@ -32,6 +32,8 @@ internal sealed class Report(int[] sessionCounts)
     /// <summary>Sessions per system in the side-by-side phase.</summary>
     public int SideBySideSessions { get; init; }
 
+    public int SideBySideWarmupCalls { get; init; }
+
     /// <summary>The side-by-side phase's windows, per system, in the order they ran.</summary>
     public Dictionary<string, List<Window>> SideBySide { get; } = [];
 
@@ -132,7 +134,7 @@ internal sealed class Report(int[] sessionCounts)
         string[] groups = ["bench (client + proxy)", "node", "dockerd", "shim", "runsc"];
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Side by side, {SideBySideSessions} sessions each, all open at once, windows alternating between the systems (medians of the windows; CPU µs per call by program, from /proc):");
+            $"Side by side, {SideBySideSessions} sessions each, all open at once, every session warmed by {SideBySideWarmupCalls} calls, windows alternating between the systems (medians of the windows; CPU µs per call by program, from /proc):");
         text.AppendLine();
         text.AppendLine("| system | calls/s | windows | CPU µs/call, total | " + string.Join(" | ", groups) + " |");
         text.AppendLine("|---|---|---|---|" + string.Concat(groups.Select(_ => "---|")));
