@@ -134,7 +134,8 @@ Console.WriteLine();
 Console.WriteLine(markdown);
 await File.WriteAllTextAsync(Path.Combine(outDir, "proxy-bench.md"), markdown);
 await File.WriteAllTextAsync(Path.Combine(outDir, "proxy-throughput.csv"), report.Csv());
-Console.WriteLine($"wrote {outDir}/proxy-bench.md and proxy-throughput.csv");
+await File.WriteAllTextAsync(Path.Combine(outDir, "proxy-side-by-side.csv"), report.SideBySideCsv());
+Console.WriteLine($"wrote {outDir}/proxy-bench.md, proxy-throughput.csv and proxy-side-by-side.csv");
 return 0;
 
 async Task RunSystemAsync(BenchSystem system, SmcpHost smcp)

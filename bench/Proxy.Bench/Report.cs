@@ -163,6 +163,26 @@ internal sealed class Report(int[] sessionCounts)
         text.AppendLine($"| SMCP runc / supergateway calls/s, {SideBySideSessions} sessions | {F(Paired("smcp-runc") / Paired("supergateway"), "0.00")} | ≥ 2 |");
     }
 
+    /// <summary>The side-by-side phase: calls/s and the median CPU µs per call of each program group, per system.</summary>
+    public string SideBySideCsv()
+    {
+        string[] groups = ["bench (client + proxy)", "node", "dockerd", "shim", "runsc", "other"];
+        var text = new StringBuilder("system,label,calls_per_s," + string.Join(',', groups.Select(g => "cpu_us_" + g.Split(' ')[0])) + "\n");
+        foreach (var (name, label) in Systems.Where(s => SideBySide.ContainsKey(s.Name)))
+        {
+            var windows = SideBySide[name];
+            text.Append(CultureInfo.InvariantCulture, $"{name},{label.Replace(',', ';')},{Paired(name):0.0}");
+            foreach (var group in groups)
+            {
+                text.Append(CultureInfo.InvariantCulture, $",{Measure.Median(windows.Select(w => w.CpuPerCall.GetValueOrDefault(group))):0.0}");
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     public string Csv()
     {
         var text = new StringBuilder("system,label,sessions,calls_per_s\n");
