@@ -129,6 +129,28 @@ public sealed class SessionTests
     }
 
     [Test]
+    public async Task A_stream_its_client_does_not_read_holds_up_no_other_answer_of_the_session()
+    {
+        // The session's reader writes answers inline; a response whose client stops reading must park
+        // only its own writer. 400 notifications of 256 KiB (100 MiB, more than loopback TCP buffers
+        // take here: up to 32 MiB received + 4 MiB sent), 1 ms apart so the stream's writer keeps up
+        // until the unread connection is full: it is then stuck in a flush.
+        var session = await Http.InitializeAsync();
+        using var flood = await Http.PostAsync(McpHttp.Call("flood", "flood", """{"count":400,"size":262144,"pauseMs":1}"""), session, streaming: true);
+        Assert.That(flood.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/event-stream"));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var answered = Http.PostAsync(McpHttp.Call("after-flood", "echo", """{"message":"still here"}"""), session);
+        var first = await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.That(first, Is.SameAs(answered), "the answer did not come while another stream of the session was stuck");
+        using var response = await answered;
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That(body["result"]!["content"]![0]!["text"]!.GetValue<string>(), Is.EqualTo("Echo: still here"));
+        (await Http.SendAsync(Http.Request(HttpMethod.Delete, session: session, version: "2025-11-25"))).Dispose();
+    }
+
+    [Test]
     public async Task Duplicate_in_flight_id_gets_a_json_rpc_error()
     {
         var slow = Http.PostAsync(McpHttp.Call("dup", "sleep", """{"ms":1500}"""), _session);
