@@ -53,15 +53,14 @@ internal static partial class ServersApi
             return Problems.BadRequest($"There is no image '{image}' for this tenant; upload one first (POST /v1/tenants/{tenant}/images).");
         }
 
-        var existing = await servers.ListAsync(tenant, ct).ConfigureAwait(false);
         var quota = config.Current.FindTenant(tenant)!.Quotas.MaxServers;
-        if (existing.All(s => s.Name != server) && existing.Count >= quota)
+        var result = await servers.UpsertAsync(tenant, server, image, request.Args ?? [], env, quota, ct).ConfigureAwait(false);
+        if (result.Outcome == StoreOutcome.QuotaExceeded)
         {
             await context.RecordAsync(tenant, "server.deploy", server, "quota").ConfigureAwait(false);
-            return Problems.QuotaExceeded($"The tenant already has {existing.Count} of {quota} servers (maxServers).");
+            return Problems.QuotaExceeded($"The tenant already has its {quota} servers (maxServers); delete one first.");
         }
 
-        var result = await servers.UpsertAsync(tenant, server, image, request.Args ?? [], env, ct).ConfigureAwait(false);
         if (result.Value is null)
         {
             return Problems.Conflict($"Server '{server}' could not be deployed ({result.Outcome}).");

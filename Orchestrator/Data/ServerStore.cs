@@ -21,8 +21,13 @@ internal sealed class ServerStore(TenantDb db)
     private const string Columns =
         "tenant_id AS TenantId, name, image_id AS ImageId, args::text AS Args, env::text AS Env, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
-    /// <summary>Creates or replaces a server; <see cref="StoreOutcome.MissingReference"/> when the tenant has no such image.</summary>
-    public async Task<StoreResult<ServerRow>> UpsertAsync(string tenantId, string name, string imageId, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env, CancellationToken ct)
+    /// <summary>
+    /// Creates or replaces a server; <see cref="StoreOutcome.MissingReference"/> when the tenant has no such image,
+    /// <see cref="StoreOutcome.QuotaExceeded"/> when a new server would be one more than <paramref name="maxServers"/>.
+    /// </summary>
+    /// <remarks>The count and the insert happen under one per-tenant lock, so deploys at once cannot pass the quota together.</remarks>
+    public async Task<StoreResult<ServerRow>> UpsertAsync(
+        string tenantId, string name, string imageId, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> env, int maxServers, CancellationToken ct)
     {
         DataIds.ThrowIfInvalid(name, nameof(name));
         var parameters = new
@@ -35,13 +40,26 @@ internal sealed class ServerStore(TenantDb db)
         };
         try
         {
-            var raw = await db.RunAsync(tenantId, (connection, transaction) => connection.QuerySingleAsync<RawServer>(new CommandDefinition(
-                $"""
-                INSERT INTO servers (tenant_id, name, image_id, args, env) VALUES (@tenantId, @name, @imageId, @args::jsonb, @env::jsonb)
-                ON CONFLICT (tenant_id, name) DO UPDATE SET image_id = excluded.image_id, args = excluded.args, env = excluded.env, updated_at = now()
-                RETURNING {Columns}
-                """, parameters, transaction, cancellationToken: ct)), ct);
-            return StoreResult<ServerRow>.Ok(raw.ToRow());
+            var raw = await db.RunAsync(tenantId, async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('smcp.servers:' || @tenantId, 0))", parameters, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                var (others, same) = await connection.QuerySingleAsync<(long Others, long Same)>(new CommandDefinition(
+                    "SELECT count(*) FILTER (WHERE name <> @name), count(*) FILTER (WHERE name = @name) FROM servers WHERE tenant_id = @tenantId",
+                    parameters, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                if (same == 0 && others >= maxServers)
+                {
+                    return null;
+                }
+
+                return await connection.QuerySingleAsync<RawServer>(new CommandDefinition(
+                    $"""
+                    INSERT INTO servers (tenant_id, name, image_id, args, env) VALUES (@tenantId, @name, @imageId, @args::jsonb, @env::jsonb)
+                    ON CONFLICT (tenant_id, name) DO UPDATE SET image_id = excluded.image_id, args = excluded.args, env = excluded.env, updated_at = now()
+                    RETURNING {Columns}
+                    """, parameters, transaction, cancellationToken: ct)).ConfigureAwait(false);
+            }, ct);
+            return raw is null ? StoreResult<ServerRow>.Failed(StoreOutcome.QuotaExceeded) : StoreResult<ServerRow>.Ok(raw.ToRow());
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {

@@ -15,6 +15,9 @@ internal enum StoreOutcome
 
     /// <summary>The row refers to something that does not exist (a server's image, an unknown tenant).</summary>
     MissingReference,
+
+    /// <summary>A new row would take the tenant over its quota.</summary>
+    QuotaExceeded,
 }
 
 /// <summary>A store write's outcome and, when it is <see cref="StoreOutcome.Ok"/>, the row.</summary>

@@ -58,9 +58,9 @@ public sealed class StoreTests
             await images.AddAsync(new ImageRow { TenantId = "acme", Id = id, DockerId = $"sha256:{id}", Reference = $"smcp/acme/notes:{id}", SizeBytes = 42, VettingJson = """{"ok": true}""" }, CancellationToken.None);
         }
 
-        await servers.UpsertAsync("acme", "notes", "img-1", ["--stdio"], new Dictionary<string, string> { ["MODE"] = "a" }, CancellationToken.None);
-        var replaced = await servers.UpsertAsync("acme", "notes", "img-2", ["--fast", "--stdio"], new Dictionary<string, string> { ["MODE"] = "b" }, CancellationToken.None);
-        var missing = await servers.UpsertAsync("acme", "other", "no-such-image", [], new Dictionary<string, string>(), CancellationToken.None);
+        await servers.UpsertAsync("acme", "notes", "img-1", ["--stdio"], new Dictionary<string, string> { ["MODE"] = "a" }, 10, CancellationToken.None);
+        var replaced = await servers.UpsertAsync("acme", "notes", "img-2", ["--fast", "--stdio"], new Dictionary<string, string> { ["MODE"] = "b" }, 10, CancellationToken.None);
+        var missing = await servers.UpsertAsync("acme", "other", "no-such-image", [], new Dictionary<string, string>(), 10, CancellationToken.None);
         var stored = await servers.GetAsync("acme", "notes", CancellationToken.None);
         var deleteInUse = await images.DeleteAsync("acme", "img-2", CancellationToken.None);
 
@@ -68,6 +68,24 @@ public sealed class StoreTests
         Assert.That((stored!.ImageId, string.Join(' ', stored.Args), stored.Env["MODE"]), Is.EqualTo(("img-2", "--fast --stdio", "b")));
         Assert.That(missing.Outcome, Is.EqualTo(StoreOutcome.MissingReference));
         Assert.That(deleteInUse, Is.EqualTo(StoreOutcome.InUse));
+    }
+
+    [Test]
+    public async Task Deploys_at_once_never_take_a_tenant_past_max_servers_and_a_redeploy_at_the_limit_still_works()
+    {
+        var images = new ImageStore(_pg.Db);
+        var servers = new ServerStore(_pg.Db);
+        await images.AddAsync(new ImageRow { TenantId = "globex", Id = "img-q", DockerId = "sha256:img-q", Reference = "smcp/globex/q:img-q", SizeBytes = 42, VettingJson = "{}" }, CancellationToken.None);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            servers.UpsertAsync("globex", $"s{i}", "img-q", [], new Dictionary<string, string>(), 3, CancellationToken.None)));
+        var deployed = outcomes.Where(o => o.Outcome == StoreOutcome.Ok).Select(o => o.Value!.Name).ToList();
+        var redeploy = await servers.UpsertAsync("globex", deployed[0], "img-q", ["--again"], new Dictionary<string, string>(), 3, CancellationToken.None);
+
+        Assert.That(deployed, Has.Count.EqualTo(3));
+        Assert.That(outcomes.Count(o => o.Outcome == StoreOutcome.QuotaExceeded), Is.EqualTo(5));
+        Assert.That(await servers.ListAsync("globex", CancellationToken.None), Has.Count.EqualTo(3));
+        Assert.That(redeploy.Outcome, Is.EqualTo(StoreOutcome.Ok), "replacing a server adds none");
     }
 
     [Test]
