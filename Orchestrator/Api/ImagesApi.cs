@@ -24,7 +24,7 @@ internal static class ImagesApi
 
     private static async Task<IResult> UploadAsync(
         string tenant, string? server, HttpContext context, ConfigMonitor config, ImageStore images,
-        UploadSpooler spooler, ImageVetter vetter, ISandboxEngine engine, CancellationToken ct)
+        UploadSpooler spooler, ImageVetter vetter, ISandboxEngine engine, Docker.DotNet.IDockerClient docker, CancellationToken ct)
     {
         var name = server ?? "image";
         if (!TenantId.IsValid(name))
@@ -87,7 +87,15 @@ internal static class ImagesApi
             SizeBytes = upload.Length,
             VettingJson = reportJson.GetRawText(),
         };
-        var added = await images.AddAsync(row, ct).ConfigureAwait(false);
+        var added = await images.AddAsync(row, quotas.TotalImageBytes, ct).ConfigureAwait(false);
+        if (added.Outcome == StoreOutcome.QuotaExceeded)
+        {
+            // Another upload of this tenant took the room while this one was vetted and loaded.
+            await UntagAsync(docker, loaded.Reference, context, ct).ConfigureAwait(false);
+            await context.RecordAsync(tenant, "image.upload", null, "quota").ConfigureAwait(false);
+            return Problems.QuotaExceeded($"With this image the tenant's images would take more than {quotas.TotalImageBytes} bytes (totalImageBytes); delete some first.");
+        }
+
         var result = added.Value ?? await images.GetAsync(tenant, row.Id, ct).ConfigureAwait(false) ?? row;
         await context.RecordAsync(tenant, "image.upload", result.Id, "ok").ConfigureAwait(false);
         var response = ToResponse(result);
@@ -113,10 +121,17 @@ internal static class ImagesApi
             return Problems.Conflict($"Image '{image}' is deployed; delete or redeploy the servers that run it first.");
         }
 
+        await UntagAsync(docker, row.Reference, context, ct).ConfigureAwait(false);
+        await context.RecordAsync(tenant, "image.delete", image, "ok").ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <summary>Removes the tenant's name for an image; the engine drops the image once no tenant names it.</summary>
+    private static async Task UntagAsync(Docker.DotNet.IDockerClient docker, string reference, HttpContext context, CancellationToken ct)
+    {
         try
         {
-            // Only this tenant's name goes; the engine drops the image once no tenant names it.
-            await docker.Images.DeleteImageAsync(row.Reference, new Docker.DotNet.Models.ImageDeleteParameters(), ct).ConfigureAwait(false);
+            await docker.Images.DeleteImageAsync(reference, new Docker.DotNet.Models.ImageDeleteParameters(), ct).ConfigureAwait(false);
         }
         catch (Docker.DotNet.DockerImageNotFoundException)
         {
@@ -125,11 +140,8 @@ internal static class ImagesApi
         catch (Docker.DotNet.DockerApiException ex)
         {
             // Still used by a stopped container, say: the row is gone, the name goes with the next clean-up.
-            Hosting.HostLog.ImageUntagFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Smcp.Orchestrator.Api"), ex, row.Reference);
+            Hosting.HostLog.ImageUntagFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Smcp.Orchestrator.Api"), ex, reference);
         }
-
-        await context.RecordAsync(tenant, "image.delete", image, "ok").ConfigureAwait(false);
-        return Results.NoContent();
     }
 
     private static ImageResponse ToResponse(ImageRow row)

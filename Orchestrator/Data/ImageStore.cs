@@ -20,18 +20,39 @@ internal sealed class ImageStore(TenantDb db)
     private const string Columns =
         "tenant_id AS TenantId, id, docker_id AS DockerId, reference, size_bytes AS SizeBytes, vetting::text AS VettingJson, created_at AS CreatedAt";
 
-    /// <summary>Records an image; <see cref="StoreOutcome.Conflict"/> when the tenant already has one with this id.</summary>
-    public async Task<StoreResult<ImageRow>> AddAsync(ImageRow image, CancellationToken ct)
+    /// <summary>
+    /// Records an image; <see cref="StoreOutcome.Conflict"/> when the tenant already has one with this id,
+    /// <see cref="StoreOutcome.QuotaExceeded"/> when its bytes would take the tenant's images past <paramref name="totalBytes"/>.
+    /// </summary>
+    /// <remarks>The sum and the insert happen under the tenant's quota lock, so uploads at once cannot pass the quota together.</remarks>
+    public async Task<StoreResult<ImageRow>> AddAsync(ImageRow image, long totalBytes, CancellationToken ct)
     {
         try
         {
-            var row = await db.RunAsync(image.TenantId, (connection, transaction) => connection.QuerySingleAsync<ImageRow>(new CommandDefinition(
-                $"""
-                INSERT INTO images (tenant_id, id, docker_id, reference, size_bytes, vetting)
-                VALUES (@TenantId, @Id, @DockerId, @Reference, @SizeBytes, @VettingJson::jsonb)
-                RETURNING {Columns}
-                """, image, transaction, cancellationToken: ct)), ct);
-            return StoreResult<ImageRow>.Ok(row);
+            var (outcome, row) = await db.RunAsync<(StoreOutcome, ImageRow?)>(image.TenantId, async (connection, transaction) =>
+            {
+                await TenantDb.LockQuotaAsync(connection, transaction, image.TenantId, ct).ConfigureAwait(false);
+                var (stored, same) = await connection.QuerySingleAsync<(long Stored, long Same)>(new CommandDefinition(
+                    "SELECT coalesce(sum(size_bytes), 0)::bigint, count(*) FILTER (WHERE id = @Id) FROM images WHERE tenant_id = @TenantId",
+                    image, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                if (same > 0)
+                {
+                    return (StoreOutcome.Conflict, null);
+                }
+
+                if (stored + image.SizeBytes > totalBytes)
+                {
+                    return (StoreOutcome.QuotaExceeded, null);
+                }
+
+                return (StoreOutcome.Ok, await connection.QuerySingleAsync<ImageRow>(new CommandDefinition(
+                    $"""
+                    INSERT INTO images (tenant_id, id, docker_id, reference, size_bytes, vetting)
+                    VALUES (@TenantId, @Id, @DockerId, @Reference, @SizeBytes, @VettingJson::jsonb)
+                    RETURNING {Columns}
+                    """, image, transaction, cancellationToken: ct)).ConfigureAwait(false));
+            }, ct);
+            return row is null ? StoreResult<ImageRow>.Failed(outcome) : StoreResult<ImageRow>.Ok(row);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {

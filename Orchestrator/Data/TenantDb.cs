@@ -28,6 +28,17 @@ internal sealed class TenantDb(NpgsqlDataSource dataSource)
         return result;
     }
 
+    /// <summary>
+    /// Serializes, until the transaction ends, the transactions of one tenant that check a quota and then
+    /// add to it (servers, image bytes): without it two at once could each see room for one more.
+    /// </summary>
+    public static async Task LockQuotaAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('smcp.quota:' || $1, 0))", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenantId });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     public Task RunAsync(string tenantId, Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken ct) =>
         RunAsync(tenantId, async (connection, transaction) =>
         {

@@ -55,7 +55,7 @@ public sealed class StoreTests
         var servers = new ServerStore(_pg.Db);
         foreach (var id in new[] { "img-1", "img-2" })
         {
-            await images.AddAsync(new ImageRow { TenantId = "acme", Id = id, DockerId = $"sha256:{id}", Reference = $"smcp/acme/notes:{id}", SizeBytes = 42, VettingJson = """{"ok": true}""" }, CancellationToken.None);
+            await images.AddAsync(new ImageRow { TenantId = "acme", Id = id, DockerId = $"sha256:{id}", Reference = $"smcp/acme/notes:{id}", SizeBytes = 42, VettingJson = """{"ok": true}""" }, 1 << 20, CancellationToken.None);
         }
 
         await servers.UpsertAsync("acme", "notes", "img-1", ["--stdio"], new Dictionary<string, string> { ["MODE"] = "a" }, 10, CancellationToken.None);
@@ -75,7 +75,7 @@ public sealed class StoreTests
     {
         var images = new ImageStore(_pg.Db);
         var servers = new ServerStore(_pg.Db);
-        await images.AddAsync(new ImageRow { TenantId = "globex", Id = "img-q", DockerId = "sha256:img-q", Reference = "smcp/globex/q:img-q", SizeBytes = 42, VettingJson = "{}" }, CancellationToken.None);
+        await images.AddAsync(new ImageRow { TenantId = "globex", Id = "img-q", DockerId = "sha256:img-q", Reference = "smcp/globex/q:img-q", SizeBytes = 42, VettingJson = "{}" }, 1 << 20, CancellationToken.None);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
             servers.UpsertAsync("globex", $"s{i}", "img-q", [], new Dictionary<string, string>(), 3, CancellationToken.None)));
@@ -86,6 +86,22 @@ public sealed class StoreTests
         Assert.That(outcomes.Count(o => o.Outcome == StoreOutcome.QuotaExceeded), Is.EqualTo(5));
         Assert.That(await servers.ListAsync("globex", CancellationToken.None), Has.Count.EqualTo(3));
         Assert.That(redeploy.Outcome, Is.EqualTo(StoreOutcome.Ok), "replacing a server adds none");
+    }
+
+    [Test]
+    public async Task Uploads_at_once_never_take_a_tenant_past_its_total_image_bytes_and_a_known_image_is_a_conflict_not_a_cost()
+    {
+        var images = new ImageStore(_pg.Db);
+        ImageRow Image(int i) => new() { TenantId = "globex", Id = $"big-{i}", DockerId = $"sha256:big-{i}", Reference = $"smcp/globex/big:{i}", SizeBytes = 400 };
+
+        var limit = (await images.ListAsync("globex", CancellationToken.None)).Sum(i => i.SizeBytes) + 1000;
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => images.AddAsync(Image(i), limit, CancellationToken.None)));
+        var again = await images.AddAsync(Image(Array.FindIndex(outcomes, o => o.Outcome == StoreOutcome.Ok)), limit, CancellationToken.None);
+
+        Assert.That(outcomes.Count(o => o.Outcome == StoreOutcome.Ok), Is.EqualTo(2), "two of 400 bytes fit in the 1000 left");
+        Assert.That(outcomes.Count(o => o.Outcome == StoreOutcome.QuotaExceeded), Is.EqualTo(4));
+        Assert.That(again.Outcome, Is.EqualTo(StoreOutcome.Conflict));
     }
 
     [Test]
