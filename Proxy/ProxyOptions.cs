@@ -33,15 +33,15 @@ public sealed class ProxyOptions
 
     /// <summary>
     /// Bytes all of one session's SSE streams may keep for replay together: past it, the oldest
-    /// answered streams are dropped, then the oldest events of the stream that grew. Bounds what a
-    /// hostile server can make the proxy hold.
+    /// answered streams are dropped and the GET stream keeps only its newest events as it grows (a
+    /// POST's stream in flight keeps its answers, within <see cref="ReplayBufferBytes"/>). Bounds what
+    /// a hostile server can make the proxy hold.
     /// </summary>
     public long SessionReplayBudgetBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
-    /// Bytes all sessions of this proxy may keep for replay together: past it, every stream that grows
-    /// keeps only its newest event until others have given bytes back. Bounds the proxy's replay memory
-    /// however many sessions run.
+    /// Bytes all sessions of this proxy may keep for replay together, with the same effect as the
+    /// session budget while it is over; an ended session gives its bytes back at once.
     /// </summary>
     public long ReplayBudgetBytes { get; set; } = 256 * 1024 * 1024;
 

@@ -87,11 +87,12 @@ internal static class ImagesApi
             SizeBytes = upload.Length,
             VettingJson = reportJson.GetRawText(),
         };
-        var added = await images.AddAsync(row, quotas.TotalImageBytes, ct).ConfigureAwait(false);
+        // From here on the client going away must not leave the loaded image tagged but unrecorded.
+        var added = await images.AddAsync(row, quotas.TotalImageBytes, CancellationToken.None).ConfigureAwait(false);
         if (added.Outcome == StoreOutcome.QuotaExceeded)
         {
             // Another upload of this tenant took the room while this one was vetted and loaded.
-            await UntagAsync(docker, loaded.Reference, context, ct).ConfigureAwait(false);
+            await UntagAsync(docker, loaded.Reference, context, CancellationToken.None).ConfigureAwait(false);
             await context.RecordAsync(tenant, "image.upload", null, "quota").ConfigureAwait(false);
             return Problems.QuotaExceeded($"With this image the tenant's images would take more than {quotas.TotalImageBytes} bytes (totalImageBytes); delete some first.");
         }

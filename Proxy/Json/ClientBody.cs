@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Smcp.Proxy.Json;
 
@@ -21,6 +22,12 @@ internal sealed record ClientBody(IReadOnlyList<JsonRpcMessage> Messages, bool I
 
     public static ClientBody Parse(ReadOnlyMemory<byte> body)
     {
+        // The reader does not check the UTF-8 inside strings, and a one-line body is forwarded as it came.
+        if (!Utf8.IsValid(body.Span))
+        {
+            return new ClientBody([], false, BodyProblem.ParseError, "The body is not valid UTF-8.");
+        }
+
         try
         {
             // Duplicate member names are refused: the method, id or tool the proxy routes and audits by must be

@@ -13,6 +13,11 @@ internal readonly record struct StreamRead(IReadOnlyList<StreamEvent> Events, bo
 /// connection: events are appended as the sandbox writes them and kept in a bounded replay buffer, so a
 /// client that reconnects with <c>Last-Event-ID</c> gets exactly the events it missed.
 /// </summary>
+/// <remarks>
+/// Every stream keeps at most <c>maxEvents</c> and <c>maxBytes</c>. Over the session's or the proxy's replay
+/// budget only the GET stream (number 0, fed by the server alone) drops its oldest events as it grows: a
+/// POST's stream holds answers its client is waiting for, and is let go as a whole once it is answered.
+/// </remarks>
 internal sealed class EventStream(int number, int maxEvents, long maxBytes, ReplayBudget budget)
 {
     private readonly Lock _gate = new();
@@ -77,7 +82,7 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             _buffer.Enqueue(new StreamEvent(++_lastSequence, data, isResponse));
             _bufferedBytes += data.Length;
             budget.Take(data.Length);
-            while (_buffer.Count > 1 && (_buffer.Count > maxEvents || _bufferedBytes > maxBytes || budget.IsOver))
+            while (_buffer.Count > 1 && (_buffer.Count > maxEvents || _bufferedBytes > maxBytes || (Number == 0 && budget.IsOver)))
             {
                 var dropped = _buffer.Dequeue().Data.Length;
                 _bufferedBytes -= dropped;

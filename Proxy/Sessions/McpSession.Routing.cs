@@ -46,6 +46,8 @@ internal sealed partial class McpSession
             stream.Complete();
         }
 
+        _replay.Detach();
+
         await Sandbox.DisposeAsync().ConfigureAwait(false);
         Log.SessionEnded(_context.Logger, Id, Tenant, Server, reason);
         try

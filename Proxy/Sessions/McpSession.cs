@@ -178,21 +178,22 @@ internal sealed partial class McpSession
     /// <summary>Attaches a reader to the GET stream; null when one is attached and <paramref name="takeOver"/> is false.</summary>
     public CancellationTokenSource? AttachGetReader(bool takeOver)
     {
+        CancellationTokenSource? replaced;
+        CancellationTokenSource reader;
         lock (_gate)
         {
-            if (_getConsumer is { IsCancellationRequested: false } current)
+            replaced = _getConsumer is { IsCancellationRequested: false } current ? current : null;
+            if (replaced is not null && !takeOver)
             {
-                if (!takeOver)
-                {
-                    return null;
-                }
-
-                current.Cancel();
+                return null;
             }
 
-            _getConsumer = new CancellationTokenSource();
-            return _getConsumer;
+            _getConsumer = reader = new CancellationTokenSource();
         }
+
+        // Outside the lock: the old reader's cancellation runs its pump's clean-up, which takes the lock.
+        replaced?.Cancel();
+        return reader;
     }
 
     public void DetachGetReader(CancellationTokenSource reader, long deliveredUpTo)
@@ -206,7 +207,7 @@ internal sealed partial class McpSession
             }
         }
 
-        reader.Dispose();
+        // Not disposed: a reconnection may be cancelling it right now, and it holds no timer or handle.
     }
 
     /// <summary>Where a fresh GET (no Last-Event-ID) starts: after what an earlier GET reader already wrote.</summary>

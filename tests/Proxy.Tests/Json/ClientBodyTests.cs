@@ -39,6 +39,14 @@ public sealed class ClientBodyTests
     }
 
     [Test]
+    public void A_body_that_is_not_utf8_is_a_parse_error_and_is_never_forwarded()
+    {
+        var body = ClientBody.Parse(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"X"}}""").Select(b => b == (byte)'X' ? (byte)0xC3 : b).ToArray());
+
+        Assert.That((body.Problem, body.Detail), Is.EqualTo((BodyProblem.ParseError, "The body is not valid UTF-8.")));
+    }
+
+    [Test]
     public void Text_that_is_not_json_is_a_parse_error()
     {
         Assert.That(Parse("""{"jsonrpc":"2.0",""").Problem, Is.EqualTo(BodyProblem.ParseError));

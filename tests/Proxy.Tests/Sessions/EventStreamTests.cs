@@ -25,7 +25,7 @@ public sealed class EventStreamTests
     {
         var budget = new ReplayBudget(100);
         var answered = new EventStream(1, maxEvents: 10, maxBytes: 1024, budget);
-        var growing = new EventStream(2, maxEvents: 10, maxBytes: 1024, budget);
+        var growing = new EventStream(0, maxEvents: 10, maxBytes: 1024, budget);
         answered.Append(new byte[80], isResponse: true);
         for (var i = 0; i < 3; i++)
         {
@@ -51,7 +51,7 @@ public sealed class EventStreamTests
         var quiet = new ReplayBudget(1 << 20, proxy);
         var busy = new ReplayBudget(1 << 20, proxy);
         var held = new EventStream(1, maxEvents: 10, maxBytes: 1024, quiet);
-        var growing = new EventStream(1, maxEvents: 10, maxBytes: 1024, busy);
+        var growing = new EventStream(0, maxEvents: 10, maxBytes: 1024, busy);
         held.Append(new byte[80], isResponse: true);
         for (var i = 0; i < 3; i++)
         {
@@ -66,6 +66,28 @@ public sealed class EventStreamTests
         Assert.That((await growing.ReadAfterAsync(2, CancellationToken.None)).Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 3, 4 }),
             "the other session's bytes are free again");
         Assert.That(proxy.IsOver, Is.False);
+    }
+
+    [Test]
+    public async Task A_posts_stream_keeps_every_answer_over_the_budget_and_an_ended_session_gives_its_bytes_back()
+    {
+        var proxy = new ReplayBudget(100);
+        var session = new ReplayBudget(1 << 20, proxy);
+        var exchange = new EventStream(5, maxEvents: 10, maxBytes: 1024, session);
+        for (var i = 0; i < 3; i++)
+        {
+            exchange.Append(new byte[60], isResponse: true);
+        }
+
+        var read = await exchange.ReadAfterAsync(0, CancellationToken.None);
+        Assert.That((read.Gap, read.Events.Count), Is.EqualTo((false, 3)), "answers a client waits for are not dropped for the budget");
+        Assert.That(proxy.IsOver, Is.True);
+
+        session.Detach();
+        Assert.That(proxy.IsOver, Is.False, "the ended session's 180 bytes went back");
+
+        exchange.Append(new byte[200], isResponse: true);
+        Assert.That(proxy.IsOver, Is.False, "a slow reader may still drain the ended session's streams; they no longer weigh on the proxy");
     }
 
     [Test]

@@ -29,6 +29,22 @@ public sealed class AdmissionTests
     }
 
     [Test]
+    public async Task A_quote_in_the_path_cannot_add_parameters_to_the_401_challenge()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(TestHost.BaseUri, "/t/acme/co%22%2C%20error%3D%22x/mcp"))
+        {
+            Content = new StringContent(McpHttp.InitializeBody("2025-11-25"), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        using var response = await McpHttp.Shared.SendAsync(request);
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(challenge.Count(c => c == '"'), Is.EqualTo(2), challenge);
+        Assert.That(challenge, Does.Not.Contain("error="));
+    }
+
+    [Test]
     public async Task The_401s_resource_metadata_link_answers_with_the_resource_and_the_header_as_the_only_bearer_method()
     {
         using var unauthorized = await Http.SendAsync(Http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), token: null));
