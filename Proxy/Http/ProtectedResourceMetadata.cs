@@ -14,7 +14,7 @@ internal sealed class ProtectedResourceMetadata(IOptions<ProxyOptions> options)
 {
     public const string PathPrefix = "/.well-known/oauth-protected-resource";
 
-    public static string ResourceUrl(HttpRequest request, string? publicBaseUrl, string tenant, string server) =>
+    private static string ResourceUrl(HttpRequest request, string? publicBaseUrl, string tenant, string server) =>
         $"{BaseUrl(request, publicBaseUrl)}{ResourcePath(tenant, server)}";
 
     /// <summary>Where the metadata of that resource is (RFC 9728 section 3.1: the well-known prefix before the resource's path).</summary>
