@@ -23,11 +23,7 @@ internal sealed class AuditInserter(TenantDb db)
     public Task InsertAsync(string tenantId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
         db.RunAsync(tenantId, async (connection, transaction) =>
         {
-            await using (var lockTenant = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('smcp.audit:' || $1, 0))", connection, transaction))
-            {
-                lockTenant.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenantId });
-                await lockTenant.ExecuteNonQueryAsync(ct);
-            }
+            await TenantDb.LockTenantAsync(connection, transaction, TenantDb.AuditLock, tenantId, ct);
 
             var (seq, prevHash) = await ReadHeadAsync(connection, transaction, tenantId, ct);
             var details = await NormalizeDetailsAsync(connection, transaction, records, ct);

@@ -31,7 +31,7 @@ internal sealed class ImageStore(TenantDb db)
         {
             var (outcome, row) = await db.RunAsync<(StoreOutcome, ImageRow?)>(image.TenantId, async (connection, transaction) =>
             {
-                await TenantDb.LockQuotaAsync(connection, transaction, image.TenantId, ct).ConfigureAwait(false);
+                await TenantDb.LockTenantAsync(connection, transaction, TenantDb.QuotaLock, image.TenantId, ct).ConfigureAwait(false);
                 var (stored, same) = await connection.QuerySingleAsync<(long Stored, long Same)>(new CommandDefinition(
                     "SELECT coalesce(sum(size_bytes), 0)::bigint, count(*) FILTER (WHERE id = @Id) FROM images WHERE tenant_id = @TenantId",
                     image, transaction, cancellationToken: ct)).ConfigureAwait(false);

@@ -42,7 +42,7 @@ internal sealed class ServerStore(TenantDb db)
         {
             var raw = await db.RunAsync(tenantId, async (connection, transaction) =>
             {
-                await TenantDb.LockQuotaAsync(connection, transaction, tenantId, ct).ConfigureAwait(false);
+                await TenantDb.LockTenantAsync(connection, transaction, TenantDb.QuotaLock, tenantId, ct).ConfigureAwait(false);
                 var (others, same) = await connection.QuerySingleAsync<(long Others, long Same)>(new CommandDefinition(
                     "SELECT count(*) FILTER (WHERE name <> @name), count(*) FILTER (WHERE name = @name) FROM servers WHERE tenant_id = @tenantId",
                     parameters, transaction, cancellationToken: ct)).ConfigureAwait(false);

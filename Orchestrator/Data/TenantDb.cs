@@ -28,13 +28,20 @@ internal sealed class TenantDb(NpgsqlDataSource dataSource)
         return result;
     }
 
+    /// <summary>Lock scope of the transactions that check a quota and then add to it (servers, image bytes).</summary>
+    public const string QuotaLock = "smcp.quota";
+
+    /// <summary>Lock scope of the transactions that extend a tenant's audit hash chain.</summary>
+    public const string AuditLock = "smcp.audit";
+
     /// <summary>
-    /// Serializes, until the transaction ends, the transactions of one tenant that check a quota and then
-    /// add to it (servers, image bytes): without it two at once could each see room for one more.
+    /// Serializes, until the transaction ends, one tenant's transactions of one <paramref name="scope"/>, across
+    /// every SMCP process: without it two at once could each see the same quota room or the same chain head.
     /// </summary>
-    public static async Task LockQuotaAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId, CancellationToken ct)
+    public static async Task LockTenantAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string scope, string tenantId, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('smcp.quota:' || $1, 0))", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = scope });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenantId });
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -9,7 +9,15 @@ namespace Smcp.Bench;
 /// </summary>
 internal static class CpuUsage
 {
-    private static readonly double TicksPerSecond = 100;
+    /// <summary>The bench process itself: the clients, and for SMCP the proxy, which runs in it.</summary>
+    public const string Bench = "bench (client + proxy)";
+
+    public const string Total = "total";
+
+    /// <summary>The program groups a window's CPU is told by, in the order the reports show them.</summary>
+    public static readonly string[] Groups = [Bench, "node", "dockerd", "shim", "runsc", "other"];
+
+    private const double TicksPerSecond = 100;
 
     /// <summary>Seconds of CPU (user + system) per group, summed over the processes alive now.</summary>
     public static Dictionary<string, double> Snapshot()
@@ -43,7 +51,7 @@ internal static class CpuUsage
             var comm = stat[(stat.IndexOf('(') + 1)..close];
             var fields = stat[(close + 2)..].Split(' ');
             var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-            var group = pid == self ? "bench (client + proxy)" : Group(comm);
+            var group = pid == self ? Bench : Group(comm);
             totals[group] = totals.GetValueOrDefault(group) + seconds;
         }
 
@@ -60,8 +68,6 @@ internal static class CpuUsage
         perCall[Total] = perCall.Values.Sum();
         return perCall;
     }
-
-    public const string Total = "total";
 
     public static string Describe(Dictionary<string, double> perCall) =>
         $"CPU µs/call: total {perCall[Total]:0} = "

@@ -73,11 +73,10 @@ internal static class Measure
     {
         var cpu = CpuUsage.Snapshot();
         var clock = Stopwatch.StartNew();
-        var deadline = duration;
         var counts = await Task.WhenAll(sessions.Select(session => Task.Run(async () =>
         {
             long calls = 0;
-            while (clock.Elapsed < deadline)
+            while (clock.Elapsed < duration)
             {
                 await session.CallAsync(NextId(), ct);
                 calls++;

@@ -131,7 +131,7 @@ internal sealed class Report(int[] sessionCounts)
 
     private void AppendSideBySide(StringBuilder text)
     {
-        string[] groups = ["bench (client + proxy)", "node", "dockerd", "shim", "runsc"];
+        var groups = CpuUsage.Groups;
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Side by side, {SideBySideSessions} sessions each, all open at once, every session warmed by {SideBySideWarmupCalls} calls, windows alternating between the systems (medians of the windows; CPU µs per call by program, from /proc):");
@@ -166,7 +166,7 @@ internal sealed class Report(int[] sessionCounts)
     /// <summary>The side-by-side phase: calls/s and the median CPU µs per call of each program group, per system.</summary>
     public string SideBySideCsv()
     {
-        string[] groups = ["bench (client + proxy)", "node", "dockerd", "shim", "runsc", "other"];
+        var groups = CpuUsage.Groups;
         var text = new StringBuilder("system,label,calls_per_s," + string.Join(',', groups.Select(g => "cpu_us_" + g.Split(' ')[0])) + "\n");
         foreach (var (name, label) in Systems.Where(s => SideBySide.ContainsKey(s.Name)))
         {
