@@ -13,6 +13,9 @@ namespace Smcp.Orchestrator.Tests.Support;
 /// <summary>The whole smcp host on 127.0.0.1 with a fresh database, the real dockerd and a smcp.yaml of the test's own.</summary>
 internal sealed class SmcpServerFixture : IAsyncDisposable
 {
+    /// <summary>Appended to this suite's instance ids, so runs side by side on one engine (SMCP_TEST_INSTANCE_SUFFIX) never remove each other's sandboxes.</summary>
+    private static readonly string InstanceSuffix = Environment.GetEnvironmentVariable("SMCP_TEST_INSTANCE_SUFFIX") ?? "";
+
     public const string AdminKey = "smcp-test-admin-key-0123456789";
 
     private readonly WebApplication _app;
@@ -40,7 +43,7 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         var path = Path.Combine(directory, "smcp.yaml");
         await File.WriteAllTextAsync(path, $"""
             listen: [ "http://127.0.0.1:0" ]
-            instanceId: smcp-api-tests
+            instanceId: smcp-api-tests{InstanceSuffix}
             postgres:
               connectionString: "{database.AppConnectionString}"
               ownerConnectionString: "{database.OwnerConnectionString}"

@@ -22,6 +22,9 @@ namespace Smcp.Proxy.Tests;
 [SetUpFixture]
 public sealed class TestHost
 {
+    /// <summary>Appended to this suite's instance ids, so runs side by side on one engine (SMCP_TEST_INSTANCE_SUFFIX) never remove each other's sandboxes.</summary>
+    public static readonly string InstanceSuffix = Environment.GetEnvironmentVariable("SMCP_TEST_INSTANCE_SUFFIX") ?? "";
+
     public const string Conformance = "smcp-test/conformance:test";
     public const string Everything = "smcp-test/everything:test";
     public const string AllowedOrigin = "https://allowed.example";
@@ -70,7 +73,7 @@ public sealed class TestHost
         Docker = await ConnectAsync();
         AddServers();
         PublicPort = FreePort();
-        var builder = NewBuilder("smcp-proxy-tests", o =>
+        var builder = NewBuilder("smcp-proxy-tests" + InstanceSuffix, o =>
         {
             o.AllowedOrigins.Add(AllowedOrigin);
             o.MaxRequestBodyBytes = 256 * 1024;

@@ -14,7 +14,7 @@ public sealed class GetStreamDisabledTests
     [Test]
     public async Task Get_returns_405_with_allow_when_the_get_stream_is_disabled()
     {
-        var builder = TestHost.NewBuilder("smcp-proxy-tests-noget", o => o.EnableGetStream = false);
+        var builder = TestHost.NewBuilder("smcp-proxy-tests-noget" + TestHost.InstanceSuffix, o => o.EnableGetStream = false);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var app = builder.Build();
         app.MapSmcpProxy();

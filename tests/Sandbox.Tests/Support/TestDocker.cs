@@ -6,6 +6,9 @@ namespace Smcp.Sandbox.Tests.Support;
 /// <summary>The real dockerd the integration tests run against, and the images the project builds for them.</summary>
 internal static class TestDocker
 {
+    /// <summary>Appended to this suite's instance ids, so runs side by side on one engine (SMCP_TEST_INSTANCE_SUFFIX) never remove each other's sandboxes.</summary>
+    public static readonly string InstanceSuffix = Environment.GetEnvironmentVariable("SMCP_TEST_INSTANCE_SUFFIX") ?? "";
+
     public const string Conformance = "smcp-test/conformance:test";
     public const string Everything = "smcp-test/everything:test";
     public const string Probe = "smcp-test/probe:test";
@@ -24,7 +27,7 @@ internal static class TestDocker
 
     public static SandboxOptions Options(string runtime) => new()
     {
-        InstanceId = "smcp-tests",
+        InstanceId = "smcp-tests" + InstanceSuffix,
         DefaultRuntime = runtime,
         StopGracePeriod = TimeSpan.FromSeconds(1),
     };
