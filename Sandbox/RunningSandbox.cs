@@ -154,7 +154,7 @@ public sealed class RunningSandbox : IAsyncDisposable
                 await StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            await _docker.Containers.RemoveContainerAsync(ContainerId, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+            await _docker.Containers.RemoveContainerAsync(ContainerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (DockerContainerNotFoundException)
         {

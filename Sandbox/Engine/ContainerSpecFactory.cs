@@ -12,6 +12,8 @@ internal static class ContainerSpecFactory
     public const string SessionLabel = "smcp.session";
     public const string InstanceLabel = "smcp.instance";
     public const string NobodyUser = "65534:65534";
+    public const string NoHealthcheck = "NONE";
+    public const string StopSignal = "SIGTERM";
 
     private static readonly Lazy<string> RuncSeccompProfile = new(LoadSeccompProfile);
 
@@ -56,6 +58,11 @@ internal static class ContainerSpecFactory
             StdinOnce = false,
             Tty = false,
             NetworkDisabled = true,
+            // An image's HEALTHCHECK would have the engine exec into the sandbox on its own schedule, and its
+            // STOPSIGNAL could turn SMCP's stop into a no-op until the kill: neither is the image's to choose.
+            Healthcheck = new HealthConfig { Test = [NoHealthcheck] },
+            StopSignal = StopSignal,
+            StopTimeout = options.StopGracePeriod,
             HostConfig = new HostConfig
             {
                 Runtime = runtime,

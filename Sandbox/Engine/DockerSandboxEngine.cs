@@ -127,6 +127,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
         _verifiedRuntimes[runtime] = true;
     }
 
+    // The user the image names, once its config is known to ask for nothing the sandbox policy cannot honour.
     private async Task<string> ImageUserAsync(string image, CancellationToken cancellationToken)
     {
         if (_imageUsers.TryGetValue(image, out var user))
@@ -135,6 +136,14 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
         }
 
         var inspect = await docker.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+        if (inspect.Config?.Volumes is { Count: > 0 } volumes)
+        {
+            // The engine would create a writable anonymous volume for each, under a read-only root.
+            throw new SandboxException(
+                SandboxError.InvalidImage,
+                $"The image '{image}' declares volumes ({string.Join(", ", volumes.Keys.Order(StringComparer.Ordinal))}); sandboxes have no volumes. Rebuild it without VOLUME.");
+        }
+
         user = inspect.Config?.User ?? string.Empty;
         // Only ids are immutable; a tag may be moved to another image, so it is not cached.
         if (image.StartsWith("sha256:", StringComparison.Ordinal))
@@ -149,7 +158,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
     {
         try
         {
-            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+            await docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (DockerContainerNotFoundException)
         {

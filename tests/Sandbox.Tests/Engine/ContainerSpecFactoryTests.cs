@@ -31,6 +31,8 @@ public sealed class ContainerSpecFactoryTests
         Assert.That(host.Ulimits.Single().Name, Is.EqualTo("nofile"));
         Assert.That(create.User, Is.EqualTo("65534:65534"));
         Assert.That(create.Tty, Is.False);
+        Assert.That(create.Healthcheck.Test, Is.EqualTo(new[] { "NONE" }));
+        Assert.That(create.StopSignal, Is.EqualTo("SIGTERM"));
         Assert.That(create.OpenStdin, Is.True);
         Assert.That(create.Labels, Is.EqualTo(new Dictionary<string, string>
         {
