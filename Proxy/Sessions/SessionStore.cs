@@ -15,11 +15,13 @@ internal sealed class SessionStore : IAsyncDisposable
     private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
     private readonly SessionContext _context;
     private readonly SandboxAdmission _admission;
+    private readonly WarmPool _pool;
     private readonly IServerCatalog _catalog;
 
     public SessionStore(WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, IOptions<ProxyOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         _catalog = catalog;
+        _pool = pool;
         _context = new SessionContext(options.Value, recorder, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
         _admission = new SandboxAdmission(pool, _context);
     }
@@ -43,10 +45,10 @@ internal sealed class SessionStore : IAsyncDisposable
         // one after it finds this session among them.
         if (!_catalog.IsActive(tenant))
         {
-            Log.SessionOfInactiveTenant(_context.Logger, session.Id, tenant);
-            await session.EndAsync("tenant suspended", InactiveTenantMessage).ConfigureAwait(false);
+            await EndOfInactiveTenantAsync(session).ConfigureAwait(false);
             return null;
         }
+
         try
         {
             await _context.Recorder.SessionOpenedAsync(tenant, server, session.Id, principal.Id, sandbox.Id, CancellationToken.None).ConfigureAwait(false);
@@ -74,8 +76,7 @@ internal sealed class SessionStore : IAsyncDisposable
             return session;
         }
 
-        Log.SessionOfInactiveTenant(_context.Logger, session.Id, session.Tenant);
-        await session.EndAsync("tenant suspended", InactiveTenantMessage).ConfigureAwait(false);
+        await EndOfInactiveTenantAsync(session).ConfigureAwait(false);
         return null;
     }
 
@@ -84,6 +85,14 @@ internal sealed class SessionStore : IAsyncDisposable
         Task.WhenAll(_sessions.Values.Select(session => session.EndAsync("proxy shut down", "The MCP proxy is shutting down.")));
 
     public async ValueTask DisposeAsync() => await EndAllAsync().ConfigureAwait(false);
+
+    /// <summary>Ends a session whose tenant is no longer active, and the warm sandboxes its opening may have started after the suspension drained them.</summary>
+    private async Task EndOfInactiveTenantAsync(McpSession session)
+    {
+        Log.SessionOfInactiveTenant(_context.Logger, session.Id, session.Tenant);
+        await session.EndAsync("tenant suspended", InactiveTenantMessage).ConfigureAwait(false);
+        await _pool.DrainAsync(session.Tenant, server: null).ConfigureAwait(false);
+    }
 
     /// <summary>256 random bits as base64url: visible ASCII only, as the spec requires of a session id.</summary>
     private static string NewId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

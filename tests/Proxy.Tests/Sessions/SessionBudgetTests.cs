@@ -37,10 +37,10 @@ public sealed class SessionBudgetTests
         using var deleted = await http.SendAsync(http.Request(HttpMethod.Delete, token: TestCredentials.Admin, session: session));
 
         using var next = await http.SendAsync(http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), TestCredentials.Admin));
-        var error = await AdmissionTests.ErrorAsync(next);
 
         Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That(next.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "initialize, notifications/initialized and DELETE took the 3 of the minute");
+        var error = await AdmissionTests.ErrorAsync(next);
         Assert.That(error["message"]!.GetValue<string>(), Is.EqualTo("Tenant 'counted' is over its limit of 3 MCP requests per minute."));
     }
 }

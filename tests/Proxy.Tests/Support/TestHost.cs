@@ -152,7 +152,7 @@ public sealed class TestHost
         Catalog.Add("starts", "conf", TestCatalog.For(Conformance, "starts", "conf", SandboxRuntimes.Runc, warm: 0, startsPerMinute: 2));
         Catalog.Add("counted", "conf", TestCatalog.For(Conformance, "counted", "conf", SandboxRuntimes.Runc, warm: 0, perMinute: 3));
         Catalog.Add("lapsing", "conf", TestCatalog.For(Conformance, "lapsing", "conf", SandboxRuntimes.Runc, warm: 0));
-        Catalog.Add("opening", "conf", TestCatalog.For(Conformance, "opening", "conf", SandboxRuntimes.Runc, warm: 0));
+        Catalog.Add("opening", "conf", TestCatalog.For(Conformance, "opening", "conf", SandboxRuntimes.Runc, warm: 1));
         Catalog.Add("load", "every-gvisor", TestCatalog.For(Everything, "load", "every-gvisor", SandboxRuntimes.Gvisor, warm: 0));
     }
 
