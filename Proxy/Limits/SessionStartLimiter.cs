@@ -11,13 +11,18 @@ internal sealed class SessionStartLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<(string Tenant, int PerMinute)> _limiter =
         PartitionedRateLimiter.Create<(string Tenant, int PerMinute), (string Tenant, int PerMinute)>(key =>
-            RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
+            RateLimitPartition.GetTokenBucketLimiter(key, k =>
             {
-                TokenLimit = k.PerMinute,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / k.PerMinute,
-                QueueLimit = 0,
-                AutoReplenishment = true,
+                // Over 6000 a minute several come back at once, so the refill never ticks more often than every 10 ms.
+                var perPeriod = (int)Math.Ceiling(k.PerMinute / 6000.0);
+                return new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = k.PerMinute,
+                    TokensPerPeriod = perPeriod,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1) * perPeriod / k.PerMinute,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                };
             }));
 
     /// <summary>Null when the start may go ahead, else how long until the next one may. A quota of 0 or less means no limit.</summary>
