@@ -27,4 +27,13 @@ internal static partial class Log
 
     [LoggerMessage(3008, LogLevel.Warning, "Session {SessionId}: stream {Stream} lost events before a reader got them (replay buffer full)")]
     public static partial void ReplayGap(ILogger logger, string sessionId, int stream);
+
+    [LoggerMessage(3960, LogLevel.Information, "Session {SessionId} of {Tenant} idle for {Idle} is reclaimed: the tenant is at its limit of sandboxes and a new session needs one")]
+    public static partial void SessionReclaimed(ILogger logger, string sessionId, string tenant, TimeSpan idle);
+
+    [LoggerMessage(3961, LogLevel.Information, "A warm sandbox of {Tenant} is stopped: the tenant is at its limit of sandboxes and a new session needs one")]
+    public static partial void WarmSandboxDropped(ILogger logger, string tenant);
+
+    [LoggerMessage(3962, LogLevel.Information, "Session {SessionId} of {Tenant} is ended: the tenant is no longer active")]
+    public static partial void SessionOfInactiveTenant(ILogger logger, string sessionId, string tenant);
 }

@@ -12,7 +12,7 @@ namespace Smcp.Proxy;
 
 public static class ProxyServiceCollectionExtensions
 {
-    /// <summary>Adds the MCP proxy: sessions, the idle reaper and per-tenant rate limits.</summary>
+    /// <summary>Adds the MCP proxy: sessions, the idle reaper, per-tenant rate limits and session-start limits.</summary>
     /// <remarks>
     /// Needs the Sandbox layer (<c>AddSmcpSandbox</c>) and implementations of the ports in
     /// <see cref="Ports"/>: <see cref="Ports.ICredentialValidator"/>, <see cref="Ports.IServerCatalog"/>, <see cref="Ports.IProxyRecorder"/>.
@@ -31,6 +31,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<SessionStore>();
         services.TryAddSingleton<IMcpSessionControl, McpSessionControl>();
         services.TryAddSingleton<TenantRateLimiter>();
+        services.TryAddSingleton<SessionStartLimiter>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();
         services.TryAddSingleton<StreamableHttpEndpoint>();

@@ -18,12 +18,15 @@ internal static class QuotaReader
     public const string Pids = "pids";
     public const string WarmPoolSize = "warmPoolSize";
     public const string Runtime = "runtime";
+    public const string SessionStartsPerMinute = "sessionStartsPerMinute";
+    public const string ReclaimIdleAfter = "reclaimIdleAfter";
 
     // Under runsc the gVisor sentry's and gofer's own threads count against the limit (an idle node server uses ~59).
     private const long MinGvisorPids = 128;
 
     private static readonly string[] Keys =
-        [MaxServers, MaxSessions, RequestsPerMinute, MaxImageBytes, TotalImageBytes, SessionIdleTimeout, Memory, Cpus, Pids, WarmPoolSize, Runtime];
+        [MaxServers, MaxSessions, RequestsPerMinute, MaxImageBytes, TotalImageBytes, SessionIdleTimeout, Memory, Cpus, Pids, WarmPoolSize, Runtime,
+         SessionStartsPerMinute, ReclaimIdleAfter];
 
     private static readonly Dictionary<string, string> Runtimes = new(StringComparer.Ordinal)
     {
@@ -97,6 +100,17 @@ internal static class QuotaReader
         if (Node(Runtime) is { } runtime && reader.TryChoice(runtime, At(Runtime), "a runtime", Runtimes, out var runtimeName))
         {
             quotas = quotas with { Runtime = runtimeName };
+        }
+
+        if (Node(SessionStartsPerMinute) is { } starts && reader.Int(starts, At(SessionStartsPerMinute), min: 1) is { } startsPerMinute)
+        {
+            quotas = quotas with { SessionStartsPerMinute = startsPerMinute };
+        }
+
+        if (Node(ReclaimIdleAfter) is { } reclaim
+            && reader.Duration(reclaim, At(ReclaimIdleAfter), TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)) is { } reclaimAfter)
+        {
+            quotas = quotas with { ReclaimIdleAfter = reclaimAfter };
         }
 
         CheckTogether(reader, set, path, quotas);

@@ -36,4 +36,10 @@ internal sealed record TenantQuotas
 
     /// <summary>The OCI runtime: runsc (gVisor) unless the admin loosens it to runc for this tenant.</summary>
     public string Runtime { get; init; } = SandboxRuntimes.Gvisor;
+
+    /// <summary>Sandbox starts (each initialize that starts or takes a sandbox) per minute over all the tenant's servers.</summary>
+    public int SessionStartsPerMinute { get; init; } = 60;
+
+    /// <summary>At maxSessions, an initialize ends the tenant's least recently active session idle at least this long.</summary>
+    public TimeSpan ReclaimIdleAfter { get; init; } = TimeSpan.FromSeconds(30);
 }

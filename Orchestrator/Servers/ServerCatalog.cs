@@ -51,9 +51,15 @@ internal sealed class ServerCatalog(ConfigMonitor config, ServerStore servers, I
             Runtime = quotas.Runtime,
             Limits = new SandboxLimits { MemoryBytes = quotas.MemoryBytes, Cpus = quotas.Cpus, Pids = quotas.Pids },
         };
-        var target = new McpServerTarget(spec, new PoolPolicy(quotas.WarmPoolSize, quotas.MaxSessions), quotas.SessionIdleTimeout, quotas.RequestsPerMinute);
+        var target = new McpServerTarget(spec, new PoolPolicy(quotas.WarmPoolSize, quotas.MaxSessions), quotas.SessionIdleTimeout, quotas.RequestsPerMinute)
+        {
+            SessionStartsPerMinute = quotas.SessionStartsPerMinute,
+            ReclaimIdleAfter = quotas.ReclaimIdleAfter,
+        };
         return (target, null);
     }
+
+    public bool IsActive(string tenant) => config.Current.FindTenant(tenant) is { Status: TenantStatus.Active };
 
     private async Task<IReadOnlyDictionary<string, string>> DecryptSecretsAsync(string tenant, string server, CancellationToken cancellationToken)
     {

@@ -48,7 +48,7 @@ internal sealed class LegacySseEndpoint(RequestGuard guard, SessionOpener opener
             return;
         }
 
-        if (sessions.Find(context.Request.Query["sessionId"].ToString()) is not { IsLegacy: true } session || !session.BelongsTo(principal, tenant, server))
+        if (await sessions.FindForRequestAsync(context.Request.Query["sessionId"].ToString()).ConfigureAwait(false) is not { IsLegacy: true } session || !session.BelongsTo(principal, tenant, server))
         {
             await HttpErrors.WriteAsync(context, StatusCodes.Status404NotFound, "Session not found: it has ended or never existed.").ConfigureAwait(false);
             return;

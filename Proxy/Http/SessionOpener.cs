@@ -9,9 +9,9 @@ using Smcp.Sandbox;
 
 namespace Smcp.Proxy.Http;
 
-/// <summary>Finds the target, applies the tenant's rate limit, and opens a session on a sandbox from the warm pool.</summary>
+/// <summary>Finds the target, applies the tenant's request and session-start limits, and opens a session on a sandbox from the warm pool.</summary>
 internal sealed class SessionOpener(
-    IServerCatalog catalog, SessionStore sessions, TenantRateLimiter rateLimiter, IProxyRecorder recorder,
+    IServerCatalog catalog, SessionStore sessions, TenantRateLimiter rateLimiter, SessionStartLimiter startLimiter, IProxyRecorder recorder,
     IOptions<ProxyOptions> options, ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger("Smcp.Proxy.Sessions");
@@ -23,20 +23,27 @@ internal sealed class SessionOpener(
         if (target is null)
         {
             var (status, message) = refusal == TargetRefusal.TenantSuspended
-                ? (StatusCodes.Status403Forbidden, $"Tenant '{tenant}' is suspended; its MCP servers cannot be used.")
+                ? (StatusCodes.Status403Forbidden, Suspended(tenant))
                 : (StatusCodes.Status404NotFound, $"There is no MCP server '{server}' for tenant '{tenant}'.");
             await HttpErrors.WriteAsync(context, status, message, id).ConfigureAwait(false);
             return null;
         }
 
-        if (!await AdmitRequestAsync(context, principal, tenant, target, "initialize", id).ConfigureAwait(false))
+        if (!await AdmitRequestAsync(context, principal, tenant, target, "initialize", id).ConfigureAwait(false)
+            || !await AdmitStartAsync(context, principal, tenant, target, id).ConfigureAwait(false))
         {
             return null;
         }
 
         try
         {
-            return await sessions.OpenAsync(principal, tenant, server, target, legacy, context.RequestAborted).ConfigureAwait(false);
+            if (await sessions.OpenAsync(principal, tenant, server, target, legacy, context.RequestAborted).ConfigureAwait(false) is { } session)
+            {
+                return session;
+            }
+
+            await HttpErrors.WriteAsync(context, StatusCodes.Status403Forbidden, Suspended(tenant), id).ConfigureAwait(false);
+            return null;
         }
         catch (SandboxException ex)
         {
@@ -53,6 +60,23 @@ internal sealed class SessionOpener(
             return null;
         }
     }
+
+    /// <summary>The tenant's session starts per minute: every initialize that would start or take a sandbox costs one; false after a 429 has been written and audited.</summary>
+    private async Task<bool> AdmitStartAsync(HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, RequestId? id)
+    {
+        if (startLimiter.TryAcquire(tenant, target.SessionStartsPerMinute) is not { } retryAfter)
+        {
+            return true;
+        }
+
+        await recorder.AuditAsync(new McpAuditEvent(tenant, principal.Id, null, "initialize", null, "rate-limited", 0, context.Request.ContentLength ?? 0, 0), context.RequestAborted)
+            .ConfigureAwait(false);
+        await HttpErrors.TooManyAsync(context, retryAfter, $"Tenant '{tenant}' is over its limit of {target.SessionStartsPerMinute} session starts per minute.", id)
+            .ConfigureAwait(false);
+        return false;
+    }
+
+    private static string Suspended(string tenant) => $"Tenant '{tenant}' is suspended; its MCP servers cannot be used.";
 
     /// <summary>The tenant's requests-per-minute limit; false after a 429 has been written and audited.</summary>
     public async Task<bool> AdmitRequestAsync(

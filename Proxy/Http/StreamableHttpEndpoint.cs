@@ -57,7 +57,7 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
-        if (sessions.Find(sessionId) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
+        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
         {
             await SessionNotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -115,7 +115,7 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
-        if (sessions.Find(sessionId) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
+        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
         {
             await SessionNotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -150,9 +150,14 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
-        if (sessions.Find(sessionId) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
+        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
         {
             await SessionNotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await opener.AdmitRequestAsync(context, principal, tenant, session.Target, "DELETE", null, session.Id).ConfigureAwait(false))
+        {
             return;
         }
 

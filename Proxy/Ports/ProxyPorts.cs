@@ -14,7 +14,14 @@ public interface ICredentialValidator
 /// <param name="Pool">Warm pool size and the tenant's ceiling on live sandboxes (its maxSessions).</param>
 /// <param name="IdleTimeout">A session with no request for this long is ended.</param>
 /// <param name="RequestsPerMinute">The tenant's MCP request rate limit.</param>
-public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan IdleTimeout, int RequestsPerMinute);
+public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan IdleTimeout, int RequestsPerMinute)
+{
+    /// <summary>The tenant's sandbox starts per minute: each initialize that starts or takes a sandbox costs one; 0 or less means no limit.</summary>
+    public int SessionStartsPerMinute { get; init; }
+
+    /// <summary>At the tenant's limit of sandboxes, its least recently active session idle at least this long is ended for a new one.</summary>
+    public TimeSpan ReclaimIdleAfter { get; init; } = TimeSpan.FromSeconds(30);
+}
 
 /// <summary>Why a tenant's server cannot be reached.</summary>
 public enum TargetRefusal
@@ -28,6 +35,10 @@ public interface IServerCatalog
 {
     /// <summary>The target, or the reason there is none.</summary>
     Task<(McpServerTarget? Target, TargetRefusal? Refusal)> FindAsync(string tenant, string server, CancellationToken cancellationToken);
+
+    /// <summary>Whether the tenant may use its servers now.</summary>
+    /// <remarks>Asked on every request to a live session: answered from memory that configuration changes update, never by a store round trip.</remarks>
+    bool IsActive(string tenant);
 }
 
 /// <summary>One MCP request or session event, for the audit log.</summary>

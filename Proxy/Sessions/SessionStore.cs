@@ -8,26 +8,50 @@ using Smcp.Sandbox.Pool;
 namespace Smcp.Proxy.Sessions;
 
 /// <summary>The live sessions of this proxy, by their <c>Mcp-Session-Id</c>. Memory only: no store round trip per message.</summary>
-internal sealed class SessionStore(WarmPool pool, IProxyRecorder recorder, IOptions<ProxyOptions> options, TimeProvider time, ILoggerFactory loggers)
-    : IAsyncDisposable
+internal sealed class SessionStore : IAsyncDisposable
 {
+    private const string InactiveTenantMessage = "The tenant's access was suspended by the platform admin.";
+
     private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
-    private readonly SessionContext _context = new(options.Value, recorder, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
+    private readonly SessionContext _context;
+    private readonly SandboxAdmission _admission;
+    private readonly WarmPool _pool;
+    private readonly IServerCatalog _catalog;
+
+    public SessionStore(WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, IOptions<ProxyOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _catalog = catalog;
+        _pool = pool;
+        _context = new SessionContext(options.Value, recorder, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
+        _admission = new SandboxAdmission(pool, _context);
+    }
 
     public ICollection<McpSession> All => _sessions.Values;
 
-    /// <summary>Takes a sandbox from the warm pool and opens a session on it.</summary>
-    /// <exception cref="Sandbox.SandboxException">The tenant runs its limit of sandboxes, or none could be started.</exception>
-    public async Task<McpSession> OpenAsync(
+    /// <summary>
+    /// Gets a sandbox within the tenant's limit (reclaiming an idle session if need be) and opens a session on it;
+    /// null when the tenant stopped being active while it opened (the session has been ended again).
+    /// </summary>
+    /// <exception cref="Sandbox.SandboxException">The tenant runs its limit of sandboxes and none is idle enough to reclaim, or none could be started.</exception>
+    public async Task<McpSession?> OpenAsync(
         SmcpPrincipal principal, string tenant, string server, McpServerTarget target, bool legacy, CancellationToken cancellationToken)
     {
-        var sandbox = await pool.AcquireAsync(target.Spec, target.Pool, cancellationToken).ConfigureAwait(false);
+        var sandbox = await _admission.AcquireAsync(target, _sessions.Values, cancellationToken).ConfigureAwait(false);
         var session = new McpSession(NewId(), principal, tenant, server, target, legacy, sandbox, _context, ended => _sessions.TryRemove(ended.Id, out _));
         _sessions[session.Id] = session;
         Log.SessionOpened(_context.Logger, session.Id, tenant, server, principal.Id, sandbox.Id);
+
+        // Checked after the session is registered: a suspension that ended the tenant's sessions before then is seen here,
+        // one after it finds this session among them.
+        if (!_catalog.IsActive(tenant))
+        {
+            await EndOfInactiveTenantAsync(session).ConfigureAwait(false);
+            return null;
+        }
+
         try
         {
-            await recorder.SessionOpenedAsync(tenant, server, session.Id, principal.Id, sandbox.Id, CancellationToken.None).ConfigureAwait(false);
+            await _context.Recorder.SessionOpenedAsync(tenant, server, session.Id, principal.Id, sandbox.Id, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -39,11 +63,36 @@ internal sealed class SessionStore(WarmPool pool, IProxyRecorder recorder, IOpti
 
     public McpSession? Find(string? id) => id is not null && _sessions.TryGetValue(id, out var session) && !session.IsEnded ? session : null;
 
+    /// <summary>The live session for a client's request: null when there is none, and after ending it when its tenant is no longer active.</summary>
+    public async ValueTask<McpSession?> FindForRequestAsync(string? id)
+    {
+        if (Find(id) is not { } session)
+        {
+            return null;
+        }
+
+        if (_catalog.IsActive(session.Tenant))
+        {
+            return session;
+        }
+
+        await EndOfInactiveTenantAsync(session).ConfigureAwait(false);
+        return null;
+    }
+
     /// <summary>Ends every live session at once (shutdown); each ends its sandbox and writes its audit rows.</summary>
     public Task EndAllAsync() =>
         Task.WhenAll(_sessions.Values.Select(session => session.EndAsync("proxy shut down", "The MCP proxy is shutting down.")));
 
     public async ValueTask DisposeAsync() => await EndAllAsync().ConfigureAwait(false);
+
+    /// <summary>Ends a session whose tenant is no longer active, and the warm sandboxes its opening may have started after the suspension drained them.</summary>
+    private async Task EndOfInactiveTenantAsync(McpSession session)
+    {
+        Log.SessionOfInactiveTenant(_context.Logger, session.Id, session.Tenant);
+        await session.EndAsync("tenant suspended", InactiveTenantMessage).ConfigureAwait(false);
+        await _pool.DrainAsync(session.Tenant, server: null).ConfigureAwait(false);
+    }
 
     /// <summary>256 random bits as base64url: visible ASCII only, as the spec requires of a session id.</summary>
     private static string NewId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

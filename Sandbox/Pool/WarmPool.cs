@@ -81,6 +81,22 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
         }
     }
 
+    /// <summary>Stops one ready warm sandbox of the tenant (of any of its servers), so a session can have its place; false when none is ready.</summary>
+    public async Task<bool> DropOneAsync(string tenant)
+    {
+        foreach (var entry in _entries.Values.Where(e => e.Spec.Tenant == tenant))
+        {
+            if (entry.Ready.TryDequeue(out var sandbox))
+            {
+                // Disposal ends the sandbox, and its end gives the tenant's slot back before this returns.
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Stops and removes the warm sandboxes of one server (after a redeploy or delete), or of all a tenant's servers when <paramref name="server"/> is null.</summary>
     public async Task DrainAsync(string tenant, string? server)
     {

@@ -167,6 +167,8 @@ internal sealed class BenchCatalog(string image) : IServerCatalog
     public Task<(McpServerTarget? Target, TargetRefusal? Refusal)> FindAsync(string tenant, string server, CancellationToken cancellationToken) =>
         Task.FromResult<(McpServerTarget?, TargetRefusal?)>(
             tenant == SmcpHost.Tenant && _targets.TryGetValue(server, out var target) ? (target, null) : (null, TargetRefusal.NotFound));
+
+    public bool IsActive(string tenant) => tenant == SmcpHost.Tenant;
 }
 
 /// <summary>The real recorder when auditing is on, a no-op otherwise; session rows always go to the real one when there is one.</summary>

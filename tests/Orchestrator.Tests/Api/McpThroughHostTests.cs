@@ -104,6 +104,33 @@ public sealed class McpThroughHostTests
         Assert.That((await PostAsync(mcp, null, Initialize)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a new session is refused");
     }
 
+    [Test]
+    public async Task At_max_sessions_an_initialize_reclaims_the_idle_session_which_gets_404_and_is_audited_as_reclaimed()
+    {
+        await using var smcp = await SmcpServerFixture.StartAsync("reclaim", """
+            tenants:
+              - id: acme
+                quotas: { maxSessions: 1, warmPoolSize: 0, reclaimIdleAfter: 1s }
+            """);
+        using var admin = smcp.Client(SmcpServerFixture.AdminKey);
+        using var mcp = smcp.Client(await DeployAsync(admin));
+        var abandoned = (await PostAsync(mcp, null, Initialize)).Headers.GetValues("Mcp-Session-Id").Single();
+        await Task.Delay(TimeSpan.FromMilliseconds(1300));
+
+        var fresh = await PostAsync(mcp, null, Initialize);
+        Assert.That(fresh.StatusCode, Is.EqualTo(HttpStatusCode.OK), await fresh.Content.ReadAsStringAsync());
+        var after = await PostAsync(mcp, abandoned, """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""");
+
+        Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the reclaimed session is unknown, so its client re-initializes");
+        var open = await admin.GetFromJsonAsync<JsonArray>("/v1/tenants/acme/sessions");
+        Assert.That(open!.Select(s => s!["id"]!.GetValue<string>()), Is.EqualTo(new[] { fresh.Headers.GetValues("Mcp-Session-Id").Single() }));
+        Assert.That(await WaitForAuditAsync(admin, "session", 1), Is.EqualTo(1));
+        var audit = await admin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/audit?limit=1000");
+        var reclaimed = audit!["entries"]!.AsArray().Single(e => e!["action"]!.GetValue<string>() == "session")!;
+        Assert.That(reclaimed["outcome"]!.GetValue<string>(), Is.EqualTo("reclaimed"));
+        Assert.That(reclaimed["sessionId"]!.GetValue<string>(), Is.EqualTo(abandoned));
+    }
+
     /// <summary>Uploads a test image (the C# test server unless told), deploys it as acme/notes and returns a tenant-user key.</summary>
     private static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test")
     {

@@ -46,6 +46,8 @@ public sealed class ConfigDefaultsTests
         Assert.That(quotas.Pids, Is.Null);
         Assert.That(quotas.WarmPoolSize, Is.EqualTo(1));
         Assert.That(quotas.Runtime, Is.EqualTo("runsc"));
+        Assert.That(quotas.SessionStartsPerMinute, Is.EqualTo(60));
+        Assert.That(quotas.ReclaimIdleAfter, Is.EqualTo(TimeSpan.FromSeconds(30)));
     }
 
     [Test]
@@ -91,7 +93,8 @@ public sealed class ConfigDefaultsTests
               - id: acme
                 name: Acme Corp
                 status: suspended
-                quotas: { maxServers: 3, maxSessions: 4, requestsPerMinute: 60, totalImageBytes: 1Gi, warmPoolSize: 0, runtime: runc }
+                quotas: { maxServers: 3, maxSessions: 4, requestsPerMinute: 60, totalImageBytes: 1Gi, warmPoolSize: 0, runtime: runc,
+                          sessionStartsPerMinute: 12, reclaimIdleAfter: 2m }
             """);
 
         Assert.That(config.Listen, Is.EqualTo(new[] { "http://127.0.0.1:9000", "https://*:8443" }));
@@ -106,6 +109,7 @@ public sealed class ConfigDefaultsTests
         Assert.That(acme.Quotas, Is.EqualTo(new TenantQuotas
         {
             MaxServers = 3, MaxSessions = 4, RequestsPerMinute = 60, TotalImageBytes = 1L << 30, WarmPoolSize = 0, Runtime = "runc",
+            SessionStartsPerMinute = 12, ReclaimIdleAfter = TimeSpan.FromMinutes(2),
         }));
     }
 

@@ -5,7 +5,7 @@ namespace Smcp.Orchestrator.Tests.Config;
 public sealed class ConfigValidationTests
 {
     private const string QuotaKeys =
-        "maxServers, maxSessions, requestsPerMinute, maxImageBytes, totalImageBytes, sessionIdleTimeout, memory, cpus, pids, warmPoolSize, runtime";
+        "maxServers, maxSessions, requestsPerMinute, maxImageBytes, totalImageBytes, sessionIdleTimeout, memory, cpus, pids, warmPoolSize, runtime, sessionStartsPerMinute, reclaimIdleAfter";
 
     private static string[] Errors(string yaml, Func<string, string?>? environment = null)
     {
@@ -86,6 +86,27 @@ public sealed class ConfigValidationTests
             "smcp.yaml:7:43: tenants[0].quotas.requestsPerMinute: 99999999999 is too large; use at most 2147483647",
             "smcp.yaml:7:76: tenants[0].quotas.sessionIdleTimeout: 8d is out of range; use from 1s to 7d",
             "smcp.yaml:7:95: tenants[0].quotas.maxImageBytes: 1000 is too small; use at least 1Mi",
+        }));
+    }
+
+    [Test]
+    public void Session_starts_and_reclaim_idle_time_out_of_range_are_reported_with_their_bounds()
+    {
+        var errors = Errors("""
+            defaults:
+              sessionStartsPerMinute: 0
+            tenants:
+              - id: acme
+                quotas: { reclaimIdleAfter: 500ms }
+              - id: beta
+                quotas: { reclaimIdleAfter: 30 }
+            """);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            "smcp.yaml:2:27: defaults.sessionStartsPerMinute: 0 is too small; use at least 1",
+            "smcp.yaml:5:33: tenants[0].quotas.reclaimIdleAfter: 500ms is out of range; use from 1s to 7d",
+            "smcp.yaml:7:33: tenants[1].quotas.reclaimIdleAfter: '30' is not a duration; use a unit like 90s, 15m, 1h or 1h30m",
         }));
     }
 

@@ -37,17 +37,20 @@ public sealed partial class ConformanceSuiteTests(string server)
         Assert.That(output, Does.Not.Contain("WARNING"));
     }
 
-    private async Task<(int, string)> RunSuiteAsync(string suite)
+    private Task<(int, string)> RunSuiteAsync(string suite) => RunSuiteAsync("acme", server, suite);
+
+    /// <summary>Runs the official runner's server scenarios of <paramref name="suite"/> against a server of the test host's public listener.</summary>
+    internal static async Task<(int, string)> RunSuiteAsync(string tenant, string server, string suite)
     {
         var node = await NodeTools.Node22Async();
         var runner = await NodeTools.ConformanceRunnerAsync();
-        var url = string.Create(CultureInfo.InvariantCulture, $"http://localhost:{TestHost.PublicPort}/t/acme/{server}/mcp");
+        var url = string.Create(CultureInfo.InvariantCulture, $"http://localhost:{TestHost.PublicPort}/t/{tenant}/{server}/mcp");
         return await NodeTools.RunAsync(node, [runner, "server", "--url", url, "--suite", suite], NodeTools.RepoRoot, TimeSpan.FromMinutes(10));
     }
 
     [GeneratedRegex(@"^\s*. (?<scenario>[a-z0-9-]+): (?<passed>\d+) passed, (?<failed>\d+) failed", RegexOptions.Multiline)]
-    private static partial Regex Scenario();
+    internal static partial Regex Scenario();
 
     [GeneratedRegex(@"Total: (?<passed>\d+) passed, (?<failed>\d+) failed")]
-    private static partial Regex Total();
+    internal static partial Regex Total();
 }

@@ -77,7 +77,8 @@ public sealed class SessionEndTests
 
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(refused.Headers.RetryAfter!.Delta, Is.EqualTo(TimeSpan.FromSeconds(7)));
-        Assert.That(error["message"]!.GetValue<string>(), Is.EqualTo("Tenant 'small' already runs its limit of 1 sandboxes."));
+        Assert.That(error["message"]!.GetValue<string>(), Is.EqualTo(
+            "Tenant 'small' already runs its limit of 1 sandboxes, and none of its sessions has been idle for 30 seconds to be reclaimed."));
         (await http.SendAsync(http.Request(HttpMethod.Delete, token: TestCredentials.Admin, session: first))).Dispose();
     }
 

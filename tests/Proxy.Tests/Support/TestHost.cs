@@ -29,6 +29,12 @@ public sealed class TestHost
     public const string Everything = "smcp-test/everything:test";
     public const string AllowedOrigin = "https://allowed.example";
 
+    /// <summary>The tenant the conformance suite runs against twice, with fewer sandboxes than it has scenarios; its public listener user is its own.</summary>
+    public const string ReuseTenant = "reuse";
+
+    /// <summary>The sandbox limit of <see cref="ReuseTenant"/>.</summary>
+    public const int ReuseLimit = 3;
+
     /// <summary>Requests running longer than this get a timeout error: short for a quick timeout test, long enough for 64 cold starts at once.</summary>
     public static readonly TimeSpan MaxRequestDuration = TimeSpan.FromSeconds(40);
 
@@ -93,7 +99,8 @@ public sealed class TestHost
         {
             if (context.Connection.LocalPort == PublicPort && !context.Request.Headers.ContainsKey("Authorization"))
             {
-                context.Request.Headers.Authorization = "Bearer " + TestCredentials.AcmeUser;
+                context.Request.Headers.Authorization = "Bearer " +
+                    (context.Request.Path.StartsWithSegments("/t/" + ReuseTenant) ? TestCredentials.ReuseUser : TestCredentials.AcmeUser);
             }
 
             await next(context);
@@ -135,6 +142,17 @@ public sealed class TestHost
         Catalog.Add("frozen", "conf", TestCatalog.For(Conformance, "frozen", "conf", SandboxRuntimes.Runc, warm: 0));
         Catalog.Suspend("frozen");
         Catalog.Add("load", "every", TestCatalog.For(Everything, "load", "every", SandboxRuntimes.Runc, warm: 0));
+        Catalog.Add(ReuseTenant, "conf", TestCatalog.For(Conformance, ReuseTenant, "conf", SandboxRuntimes.Runc, warm: 1, limit: ReuseLimit,
+            startsPerMinute: 60, reclaimAfter: TimeSpan.FromSeconds(1)));
+        Catalog.Add("crowded", "conf", TestCatalog.For(Conformance, "crowded", "conf", SandboxRuntimes.Runc, warm: 0, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
+        Catalog.Add("racing", "conf", TestCatalog.For(Conformance, "racing", "conf", SandboxRuntimes.Runc, warm: 0, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
+        Catalog.Add("busy", "conf", TestCatalog.For(Conformance, "busy", "conf", SandboxRuntimes.Runc, warm: 0, limit: 1, reclaimAfter: TimeSpan.FromSeconds(1)));
+        Catalog.Add("warmish", "x", TestCatalog.For(Conformance, "warmish", "x", SandboxRuntimes.Runc, warm: 1, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
+        Catalog.Add("warmish", "y", TestCatalog.For(Conformance, "warmish", "y", SandboxRuntimes.Runc, warm: 1, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
+        Catalog.Add("starts", "conf", TestCatalog.For(Conformance, "starts", "conf", SandboxRuntimes.Runc, warm: 0, startsPerMinute: 2));
+        Catalog.Add("counted", "conf", TestCatalog.For(Conformance, "counted", "conf", SandboxRuntimes.Runc, warm: 0, perMinute: 3));
+        Catalog.Add("lapsing", "conf", TestCatalog.For(Conformance, "lapsing", "conf", SandboxRuntimes.Runc, warm: 0));
+        Catalog.Add("opening", "conf", TestCatalog.For(Conformance, "opening", "conf", SandboxRuntimes.Runc, warm: 1));
         Catalog.Add("load", "every-gvisor", TestCatalog.For(Everything, "load", "every-gvisor", SandboxRuntimes.Gvisor, warm: 0));
     }
 

@@ -13,6 +13,7 @@ internal sealed class TestCredentials : ICredentialValidator
     public const string AcmeReader = "acme-reader-token";
     public const string OtherTenantUser = "other-user-token";
     public const string Admin = "admin-token";
+    public const string ReuseUser = "reuse-user-token";
 
     private static readonly Dictionary<string, SmcpPrincipal> Principals = new(StringComparer.Ordinal)
     {
@@ -21,6 +22,7 @@ internal sealed class TestCredentials : ICredentialValidator
         [AcmeReader] = new SmcpPrincipal("key:acme-reader", "acme", SmcpRole.ReadOnly),
         [OtherTenantUser] = new SmcpPrincipal("key:other-user", "other", SmcpRole.TenantUser),
         [Admin] = new SmcpPrincipal("admin", null, SmcpRole.PlatformAdmin),
+        [ReuseUser] = new SmcpPrincipal("key:reuse-user", "reuse", SmcpRole.TenantUser),
     };
 
     public Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken) =>
@@ -32,10 +34,16 @@ internal sealed class TestCatalog : IServerCatalog
 {
     private readonly ConcurrentDictionary<(string, string), McpServerTarget> _targets = new();
     private readonly ConcurrentDictionary<string, bool> _suspended = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _found = new(StringComparer.Ordinal);
 
     public void Add(string tenant, string server, McpServerTarget target) => _targets[(tenant, server)] = target;
 
     public void Suspend(string tenant) => _suspended[tenant] = true;
+
+    /// <summary>Completes the next time a target of <paramref name="tenant"/> is handed out, i.e. once an initialize is past the tenant check and opening.</summary>
+    public Task NextFound(string tenant) => _found.GetOrAdd(tenant, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public bool IsActive(string tenant) => !_suspended.ContainsKey(tenant);
 
     public McpServerTarget Target(string tenant, string server) => _targets[(tenant, server)];
 
@@ -46,14 +54,27 @@ internal sealed class TestCatalog : IServerCatalog
             return Task.FromResult<(McpServerTarget?, TargetRefusal?)>((null, TargetRefusal.TenantSuspended));
         }
 
-        return Task.FromResult<(McpServerTarget?, TargetRefusal?)>(
-            _targets.TryGetValue((tenant, server), out var target) ? (target, null) : (null, TargetRefusal.NotFound));
+        if (!_targets.TryGetValue((tenant, server), out var target))
+        {
+            return Task.FromResult<(McpServerTarget?, TargetRefusal?)>((null, TargetRefusal.NotFound));
+        }
+
+        if (_found.TryRemove(tenant, out var found))
+        {
+            found.SetResult();
+        }
+
+        return Task.FromResult<(McpServerTarget?, TargetRefusal?)>((target, null));
     }
 
     public static McpServerTarget For(string image, string tenant, string server, string runtime, int warm = 1, int limit = 200,
-        TimeSpan? idle = null, int perMinute = 0) =>
+        TimeSpan? idle = null, int perMinute = 0, int startsPerMinute = 0, TimeSpan? reclaimAfter = null) =>
         new(new SandboxSpec { Image = image, Tenant = tenant, Server = server, Runtime = runtime },
-            new PoolPolicy(warm, limit), idle ?? TimeSpan.FromMinutes(10), perMinute);
+            new PoolPolicy(warm, limit), idle ?? TimeSpan.FromMinutes(10), perMinute)
+        {
+            SessionStartsPerMinute = startsPerMinute,
+            ReclaimIdleAfter = reclaimAfter ?? TimeSpan.FromSeconds(30),
+        };
 }
 
 /// <summary>Keeps what the proxy recorded, for assertions.</summary>
