@@ -59,6 +59,10 @@ public sealed class ProxyOptions
 
     /// <summary>How long to wait for a sandbox's exit status once its output has ended.</summary>
     public TimeSpan SandboxExitWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an <c>initialize</c> at the tenant's session limit may wait for an idle session to become reclaimable.</summary>
+    /// <remarks>Clients that never send DELETE open sessions faster than they age; most clients do not retry a 429.</remarks>
+    public TimeSpan ReclaimWait { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
@@ -103,6 +107,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         {
             ("MaxRequestDuration", options.MaxRequestDuration), ("SseRetry", options.SseRetry), ("IdleCheckInterval", options.IdleCheckInterval),
             ("SessionLimitRetryAfter", options.SessionLimitRetryAfter), ("SandboxExitWait", options.SandboxExitWait),
+            ("ReclaimWait", options.ReclaimWait),
         })
         {
             if (value <= TimeSpan.Zero)

@@ -36,7 +36,8 @@ internal sealed class SessionStore : IAsyncDisposable
     public async Task<McpSession?> OpenAsync(
         SmcpPrincipal principal, string tenant, string server, McpServerTarget target, bool legacy, CancellationToken cancellationToken)
     {
-        var sandbox = await _admission.AcquireAsync(target, _sessions.Values, cancellationToken).ConfigureAwait(false);
+        // Enumerated afresh at each look (Values would be a snapshot): sessions registered meanwhile count.
+        var sandbox = await _admission.AcquireAsync(target, _sessions.Select(s => s.Value), cancellationToken).ConfigureAwait(false);
         var session = new McpSession(NewId(), principal, tenant, server, target, legacy, sandbox, _context, ended => _sessions.TryRemove(ended.Id, out _));
         _sessions[session.Id] = session;
         Log.SessionOpened(_context.Logger, session.Id, tenant, server, principal.Id, sandbox.Id);

@@ -132,15 +132,16 @@ public sealed class McpThroughHostTests
     }
 
     /// <summary>Uploads a test image (the C# test server unless told), deploys it as acme/notes and returns a tenant-user key.</summary>
-    private static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test")
+    /// <summary>Uploads <paramref name="image"/>, deploys it as the tenant's <paramref name="server"/> and returns a new tenant-user key.</summary>
+    internal static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test", string tenant = "acme", string server = "notes")
     {
         using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync(image));
-        var upload = await admin.PostAsync("/v1/tenants/acme/images?server=notes", tarball);
+        var upload = await admin.PostAsync($"/v1/tenants/{tenant}/images?server={server}", tarball);
         Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
         var id = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
-        var deploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image = id });
+        var deploy = await admin.PutAsJsonAsync($"/v1/tenants/{tenant}/servers/{server}", new { image = id });
         Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
-        var created = await admin.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "ide", role = "tenant-user" });
+        var created = await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/keys", new { name = "ide", role = "tenant-user" });
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 

@@ -44,7 +44,8 @@ public sealed class ReclaimTests
     {
         var http = TestHost.Http("busy", "conf");
         var session = await http.InitializeAsync(token: TestCredentials.Admin);
-        var sleeping = http.PostAsync(McpHttp.Call("sleeper", "sleep", """{"ms":4000}"""), session, token: TestCredentials.Admin);
+        // Busy for longer than the initialize below may wait (reclaimIdleAfter 1 s, then ReclaimWait 6 s).
+        var sleeping = http.PostAsync(McpHttp.Call("sleeper", "sleep", """{"ms":10000}"""), session, token: TestCredentials.Admin);
         await Task.Delay(PastReclaimIdleAfter);
 
         using var refused = await http.SendAsync(http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), TestCredentials.Admin));
@@ -54,29 +55,52 @@ public sealed class ReclaimTests
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(refused.Headers.RetryAfter!.Delta, Is.EqualTo(TimeSpan.FromSeconds(7)));
         Assert.That(error["message"]!.GetValue<string>(),
-            Is.EqualTo("Tenant 'busy' already runs its limit of 1 sandboxes, and none of its sessions has been idle for 1 seconds to be reclaimed."));
+            Is.EqualTo("Tenant 'busy' already runs its limit of 1 sandboxes, and every one of its sessions has a request in flight."));
         Assert.That(slept.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the busy session's request completes");
         await DeleteAsync(http, session);
     }
 
     [Test]
-    public async Task Two_initializes_at_once_with_one_idle_session_reclaim_it_once_one_opens_and_the_other_gets_429()
+    public async Task At_the_limit_initialize_waits_for_the_least_recently_active_session_to_come_of_age_then_reclaims_it()
+    {
+        var http = TestHost.Http("patient", "conf");
+        var young = await http.InitializeAsync(token: TestCredentials.Admin);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var fresh = await http.InitializeAsync(token: TestCredentials.Admin);
+        var waited = clock.Elapsed;
+        using var youngAfter = await http.PostAsync(McpHttp.Call(1, "echo", """{"message":"still mine?"}"""), young, token: TestCredentials.Admin);
+
+        Assert.That(waited, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(900)), "the session was not reclaimed before it had been idle reclaimIdleAfter (1 s)");
+        Assert.That(waited, Is.LessThan(TestHost.ReclaimWait + TimeSpan.FromSeconds(5)));
+        Assert.That(youngAfter.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(TestHost.Recorder.Ended[young], Is.EqualTo("reclaimed"));
+        Assert.That(Pool.TenantCount("patient"), Is.EqualTo(1));
+        await DeleteAsync(http, fresh);
+    }
+
+    [Test]
+    public async Task Two_initializes_at_once_with_one_idle_session_reclaim_each_session_once_and_never_pass_the_limit()
     {
         var http = TestHost.Http("racing", "conf");
         var idle = await http.InitializeAsync(token: TestCredentials.Admin);
         await Task.Delay(PastReclaimIdleAfter);
         var busy = await http.InitializeAsync(token: TestCredentials.Admin);
-        // Busy through the race, however long the reclaim and the cold start take: only the idle session can make room.
-        var sleeping = http.PostAsync(McpHttp.Call("sleeper", "sleep", """{"ms":8000}"""), busy, token: TestCredentials.Admin);
+        // Busy through the race, however long the reclaims and the cold starts take: it can never make room.
+        var sleeping = http.PostAsync(McpHttp.Call("sleeper", "sleep", """{"ms":12000}"""), busy, token: TestCredentials.Admin);
 
         var racers = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
             http.SendAsync(http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), TestCredentials.Admin))));
-        var statuses = racers.Select(r => r.StatusCode).Order().ToArray();
         var opened = racers.Where(r => r.StatusCode == HttpStatusCode.OK).Select(r => r.Headers.GetValues("Mcp-Session-Id").Single()).ToArray();
+        var bodies = string.Join("\n", await Task.WhenAll(racers.Select(r => r.Content.ReadAsStringAsync())));
         using var slept = await sleeping;
 
-        Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        // The first racer takes the idle session's room; the second waits for the first racer's new session to be idle 1 s.
+        Assert.That(racers.Select(r => r.StatusCode), Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK }), bodies);
         Assert.That(TestHost.Recorder.Ended[idle], Is.EqualTo("reclaimed"));
+        Assert.That(opened.Count(s => TestHost.Recorder.Ended.TryGetValue(s, out var why) && why == "reclaimed"), Is.EqualTo(1));
+        Assert.That(TestHost.Recorder.Audit.Count(a => a.Tenant == "racing" && a.SessionId == idle && a.Outcome == "reclaimed"), Is.EqualTo(1),
+            "the idle session was reclaimed once, not by both racers");
         Assert.That(slept.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the busy session is not reclaimed");
         Assert.That(Pool.TenantCount("racing"), Is.EqualTo(2), "never more sandboxes than the limit");
         foreach (var racer in racers)

@@ -78,7 +78,8 @@ public sealed class SessionEndTests
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(refused.Headers.RetryAfter!.Delta, Is.EqualTo(TimeSpan.FromSeconds(7)));
         Assert.That(error["message"]!.GetValue<string>(), Is.EqualTo(
-            "Tenant 'small' already runs its limit of 1 sandboxes, and none of its sessions has been idle for 30 seconds to be reclaimed."));
+            "Tenant 'small' already runs its limit of 1 sandboxes, and none of its sessions will have been idle 30 seconds to be reclaimed " +
+            "within the 6 seconds an initialize may wait."));
         (await http.SendAsync(http.Request(HttpMethod.Delete, token: TestCredentials.Admin, session: first))).Dispose();
     }
 

@@ -47,6 +47,9 @@ public sealed class TestHost
     /// <summary>The listener that adds acme's credential to requests that carry none.</summary>
     public static int PublicPort { get; private set; }
 
+    /// <summary>How long an initialize at the limit may wait for a session to become reclaimable (short, so refusals come quickly).</summary>
+    public static TimeSpan ReclaimWait { get; } = TimeSpan.FromSeconds(6);
+
     internal static TestCatalog Catalog { get; } = new();
 
     internal static TestRecorder Recorder { get; } = new();
@@ -87,6 +90,7 @@ public sealed class TestHost
             o.MaxRequestDuration = MaxRequestDuration;
             o.IdleCheckInterval = TimeSpan.FromMilliseconds(250);
             o.SessionLimitRetryAfter = TimeSpan.FromSeconds(7);
+            o.ReclaimWait = ReclaimWait;
             o.SseRetry = TimeSpan.FromMilliseconds(500);
         });
         builder.WebHost.UseKestrel(k =>
@@ -146,6 +150,7 @@ public sealed class TestHost
             startsPerMinute: 60, reclaimAfter: TimeSpan.FromSeconds(1)));
         Catalog.Add("crowded", "conf", TestCatalog.For(Conformance, "crowded", "conf", SandboxRuntimes.Runc, warm: 0, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
         Catalog.Add("racing", "conf", TestCatalog.For(Conformance, "racing", "conf", SandboxRuntimes.Runc, warm: 0, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
+        Catalog.Add("patient", "conf", TestCatalog.For(Conformance, "patient", "conf", SandboxRuntimes.Runc, warm: 0, limit: 1, reclaimAfter: TimeSpan.FromSeconds(1)));
         Catalog.Add("busy", "conf", TestCatalog.For(Conformance, "busy", "conf", SandboxRuntimes.Runc, warm: 0, limit: 1, reclaimAfter: TimeSpan.FromSeconds(1)));
         Catalog.Add("warmish", "x", TestCatalog.For(Conformance, "warmish", "x", SandboxRuntimes.Runc, warm: 1, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
         Catalog.Add("warmish", "y", TestCatalog.For(Conformance, "warmish", "y", SandboxRuntimes.Runc, warm: 1, limit: 2, reclaimAfter: TimeSpan.FromSeconds(1)));
