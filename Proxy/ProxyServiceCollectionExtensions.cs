@@ -31,6 +31,9 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<SessionStore>();
         services.TryAddSingleton<IMcpSessionControl, McpSessionControl>();
         services.TryAddSingleton<TenantRateLimiter>();
+        services.TryAddSingleton<PreAuthLimiter>();
+        services.AddMetrics();
+        services.TryAddSingleton<RefusalMetrics>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();
         services.TryAddSingleton<StreamableHttpEndpoint>();

@@ -57,6 +57,7 @@ internal static class SmcpApp
             }
         });
         builder.Services.AddSingleton<CredentialValidator>();
+        builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();

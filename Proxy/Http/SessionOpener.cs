@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smcp.Proxy.Json;
@@ -54,7 +55,7 @@ internal sealed class SessionOpener(
         }
     }
 
-    /// <summary>The tenant's requests-per-minute limit; false after a 429 has been written and audited.</summary>
+    /// <summary>The tenant's requests-per-minute limit; false after a 429 has been written and audited (counted, before a session exists).</summary>
     public async Task<bool> AdmitRequestAsync(
         HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, string method, RequestId? id, string? sessionId = null, int messages = 1)
     {
@@ -63,8 +64,17 @@ internal sealed class SessionOpener(
             return true;
         }
 
-        await recorder.AuditAsync(new McpAuditEvent(tenant, principal.Id, sessionId, method, null, "rate-limited", 0, context.Request.ContentLength ?? 0, 0), context.RequestAborted)
-            .ConfigureAwait(false);
+        // Before a session exists a refusal is a count, not an audit row: refusing must not cost a database write.
+        if (sessionId is null)
+        {
+            context.RequestServices.GetRequiredService<RefusalMetrics>().Refused(RefusalMetrics.RateLimited, tenant);
+        }
+        else
+        {
+            await recorder.AuditAsync(new McpAuditEvent(tenant, principal.Id, sessionId, method, null, RefusalMetrics.RateLimited, 0, context.Request.ContentLength ?? 0, 0), context.RequestAborted)
+                .ConfigureAwait(false);
+        }
+
         await HttpErrors.TooManyAsync(context, retryAfter, $"Tenant '{tenant}' is over its limit of {target.RequestsPerMinute} MCP requests per minute.", id).ConfigureAwait(false);
         return false;
     }

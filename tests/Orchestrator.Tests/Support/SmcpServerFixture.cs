@@ -36,6 +36,8 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
 
     public PostgresFixture Database => _database;
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<SmcpServerFixture> StartAsync(string purpose, string tenantsYaml)
     {
         var database = await PostgresFixture.CreateAsync(purpose);
