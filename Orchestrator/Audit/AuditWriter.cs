@@ -197,17 +197,22 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
     private static JsonElement RejectedDetail(string sqlState) =>
         JsonDocument.Parse($$"""{"smcp_detail_rejected":"{{sqlState}}"}""").RootElement.Clone();
 
-    /// <summary>Checks what would make every retry fail and cleans text Postgres cannot store (NUL, lone surrogates).</summary>
+    /// <summary>
+    /// Checks what would make every retry fail, cleans text Postgres cannot store (NUL, lone surrogates) and cuts
+    /// every text field to <see cref="AuditText.MaxFieldBytes"/> (a client chooses the method, tool and URI).
+    /// </summary>
     private static AuditRecord Prepare(AuditRecord record)
     {
         DataIds.ThrowIfInvalid(record.TenantId, nameof(record));
+        var truncated = record.Truncated;
         return record with
         {
-            Principal = Clean(record.Principal),
-            SessionId = Clean(record.SessionId),
-            Action = Clean(record.Action)!,
-            Target = Clean(record.Target),
-            Outcome = Clean(record.Outcome)!,
+            Principal = AuditText.Cut(Clean(record.Principal), ref truncated),
+            SessionId = AuditText.Cut(Clean(record.SessionId), ref truncated),
+            Action = AuditText.Cut(Clean(record.Action), ref truncated)!,
+            Target = AuditText.Cut(Clean(record.Target), ref truncated),
+            Outcome = AuditText.Cut(Clean(record.Outcome), ref truncated)!,
+            Truncated = truncated,
         };
     }
 
