@@ -2,8 +2,10 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Smcp.Orchestrator.Tests.Support;
 
 namespace Smcp.Orchestrator.Tests.Auth;
@@ -27,27 +29,39 @@ public sealed class PreAuthBudgetTests
         using var commands = new NpgsqlCommandCounter(smcp.Database.Database);
         using var refusals = new RefusalCounter(smcp.Services);
         using var client = smcp.Client();
+        using var admin = smcp.Client(SmcpServerFixture.AdminKey);
+        var created = await admin.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "reader", role = "read-only" });
+        using var reader = smcp.Client((await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>());
+        Assert.That((await reader.GetAsync("/v1/tenants/acme/servers")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the key is looked up once and remembered");
 
         // One unknown key first: how many commands one credential lookup sends, which also shows the counter sees them.
+        commands.Reset();
         Assert.That((await SendAsync(client, 0)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         var perLookup = commands.Count;
         Assert.That(perLookup, Is.GreaterThan(0), "the counter saw no command for a lookup of an unknown key");
 
+        var rowsBefore = await smcp.Database.SuperuserScalarAsync<long>("SELECT count(*) FROM audit_log");
         commands.Reset();
         var statuses = new int[600];
+        var limitedByEndpoint = new int[2];
         var withRetryAfter = 0;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(1, Requests), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, cancellationToken) =>
         {
             using var response = await SendAsync(client, i);
             Interlocked.Increment(ref statuses[(int)response.StatusCode]);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } delay && delay > TimeSpan.Zero)
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                Interlocked.Increment(ref withRetryAfter);
+                Interlocked.Increment(ref limitedByEndpoint[i % 2]);
+                if (response.Headers.RetryAfter?.Delta is { } delay && delay > TimeSpan.Zero)
+                {
+                    Interlocked.Increment(ref withRetryAfter);
+                }
             }
         });
         var elapsed = clock.Elapsed;
         var sent = commands.Count;
+        var rememberedKey = (await reader.GetAsync("/v1/tenants/acme/servers")).StatusCode;
 
         // A token bucket grants at most its burst plus its rate for the time it ran (and one refill period of slack).
         var budget = ClientBurst + (long)Math.Ceiling(ClientPerSecond * (elapsed.TotalSeconds + 1));
@@ -57,9 +71,11 @@ public sealed class PreAuthBudgetTests
         Assert.That(sent, Is.LessThanOrEqualTo(budget * perLookup));
         Assert.That(statuses[401], Is.LessThanOrEqualTo(budget));
         Assert.That(withRetryAfter, Is.EqualTo(statuses[429]), "every 429 says when to retry");
+        Assert.That(limitedByEndpoint, Has.All.GreaterThan(Requests / 4), "the MCP endpoint and the tenant API share the budget");
+        Assert.That(rememberedKey, Is.EqualTo(HttpStatusCode.OK), "a remembered key does not pay from the spent budget");
         Assert.That(refusals.Count("unauthorized"), Is.EqualTo(statuses[401] + 1), "each 401 is counted (and the one before the flood)");
         Assert.That(refusals.Count("preauth-limited"), Is.EqualTo(statuses[429]));
-        Assert.That(await smcp.Database.SuperuserScalarAsync<long>("SELECT count(*) FROM audit_log"), Is.Zero, "refusals write no audit row");
+        Assert.That(await smcp.Database.SuperuserScalarAsync<long>("SELECT count(*) FROM audit_log"), Is.EqualTo(rowsBefore), "refusals write no audit row");
     }
 
     /// <summary>Alternately the MCP endpoint and the tenant API, each with a fresh random key of tenant acme.</summary>
