@@ -112,6 +112,14 @@ public sealed class AuditWriterTests
     }
 
     [Test]
+    public void A_queue_of_fewer_than_64_KiB_is_refused_at_start()
+    {
+        var result = new AuditWriterOptionsValidator().Validate(null, new AuditWriterOptions { QueueBytes = 1000 });
+
+        Assert.That(result.FailureMessage, Does.Contain("Audit:QueueBytes must be at least 65536 (it is 1000)"));
+    }
+
+    [Test]
     public async Task Stopping_under_load_persists_every_written_and_every_queued_record()
     {
         await using var writer = Writer(_pg.AppDataSource, capacity: 100, maxBatch: 20);

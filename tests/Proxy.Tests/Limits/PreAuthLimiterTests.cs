@@ -56,6 +56,16 @@ public sealed class PreAuthLimiterTests
     }
 
     [Test]
+    public void A_burst_below_its_rate_or_no_buckets_is_refused_at_start_with_the_setting_named()
+    {
+        var result = new ProxyOptionsValidator().Validate(null, new ProxyOptions { PreAuthGlobalPerSecond = 500, PreAuthClientBuckets = 0 });
+
+        Assert.That(result.Failed, Is.True);
+        Assert.That(result.FailureMessage, Does.Contain("PreAuthGlobalBurst").And.Contain("PreAuthClientBuckets"));
+        Assert.That(new ProxyOptionsValidator().Validate(null, new ProxyOptions()).Succeeded, Is.True, "the defaults are valid");
+    }
+
+    [Test]
     public void Clients_share_the_configured_number_of_buckets_so_random_addresses_cannot_grow_the_limiter()
     {
         using var limiter = Limiter(perClient: 4, global: 100_000, buckets: 1);
