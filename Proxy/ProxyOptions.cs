@@ -63,6 +63,21 @@ public sealed class ProxyOptions
     /// <summary>How long an <c>initialize</c> at the tenant's session limit may wait for an idle session to become reclaimable.</summary>
     /// <remarks>Clients that never send DELETE open sessions faster than they age; most clients do not retry a 429.</remarks>
     public TimeSpan ReclaimWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Credential lookups that could reach the database, per client address and second, before the caller is known (MCP and API together).</summary>
+    public int PreAuthPerClientPerSecond { get; set; } = 20;
+
+    /// <summary>The most such lookups one client may make at once after a quiet spell.</summary>
+    public int PreAuthPerClientBurst { get; set; } = 40;
+
+    /// <summary>Such lookups per second for all clients together: what anonymous load may cost the database.</summary>
+    public int PreAuthGlobalPerSecond { get; set; } = 200;
+
+    /// <summary>The most such lookups all clients together may make at once.</summary>
+    public int PreAuthGlobalBurst { get; set; } = 400;
+
+    /// <summary>Per-client buckets kept at most: clients are hashed onto this many, so random addresses cannot grow the limiter.</summary>
+    public int PreAuthClientBuckets { get; set; } = 4096;
 }
 
 internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
@@ -101,6 +116,17 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         if (options.MaxInFlightRequestsPerSession < 1 || options.ReplayBufferEvents < 1 || options.ReplayBufferBytes < 1024 || options.RetainedStreamsPerSession < 1)
         {
             errors.Add("Proxy:MaxInFlightRequestsPerSession, ReplayBufferEvents and RetainedStreamsPerSession must be at least 1, ReplayBufferBytes at least 1024.");
+        }
+
+        if (options.PreAuthPerClientPerSecond < 1 || options.PreAuthPerClientBurst < options.PreAuthPerClientPerSecond
+            || options.PreAuthGlobalPerSecond < 1 || options.PreAuthGlobalBurst < options.PreAuthGlobalPerSecond)
+        {
+            errors.Add("Proxy:PreAuthPerClientPerSecond and PreAuthGlobalPerSecond must be at least 1, and each burst (PreAuthPerClientBurst, PreAuthGlobalBurst) at least its rate.");
+        }
+
+        if (options.PreAuthClientBuckets < 1)
+        {
+            errors.Add("Proxy:PreAuthClientBuckets must be at least 1.");
         }
 
         foreach (var (setting, value) in new[]

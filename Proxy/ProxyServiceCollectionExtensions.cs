@@ -32,6 +32,9 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<IMcpSessionControl, McpSessionControl>();
         services.TryAddSingleton<TenantRateLimiter>();
         services.TryAddSingleton<SessionStartLimiter>();
+        services.TryAddSingleton<PreAuthLimiter>();
+        services.AddMetrics();
+        services.TryAddSingleton<RefusalMetrics>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();
         services.TryAddSingleton<StreamableHttpEndpoint>();

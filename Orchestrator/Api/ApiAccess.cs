@@ -26,17 +26,27 @@ internal static class ApiAccess
     /// <summary>The caller, or the problem to answer with (401 without a valid credential).</summary>
     public static async Task<(SmcpPrincipal? Principal, IResult? Problem)> AuthenticateAsync(HttpContext context)
     {
+        var metrics = context.RequestServices.GetRequiredService<ApiMetrics>();
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= "Bearer ".Length)
         {
+            metrics.Refused(RefusalMetrics.Unauthorized);
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return (null, Problems.Unauthorized("Send an API key as 'Authorization: Bearer smcp_…'."));
         }
 
         var validator = context.RequestServices.GetRequiredService<ICredentialValidator>();
-        var principal = await validator.ValidateAsync(header["Bearer ".Length..].Trim(), context.RequestAborted).ConfigureAwait(false);
-        if (principal is null)
+        var check = await validator.ValidateAsync(header["Bearer ".Length..].Trim(), context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
+        if (check.RetryAfter is { } retryAfter)
         {
+            metrics.Refused(RefusalMetrics.PreAuthLimited);
+            SetRetryAfter(context, retryAfter);
+            return (null, Problems.TooManyRequests("Too many credential checks from this address (or from everyone at once); retry after Retry-After seconds."));
+        }
+
+        if (check.Principal is not { } principal)
+        {
+            metrics.Refused(RefusalMetrics.Unauthorized);
             context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
             return (null, Problems.Unauthorized("The API key is not valid, or it was revoked."));
         }
@@ -66,7 +76,8 @@ internal static class ApiAccess
         var limiter = context.RequestServices.GetRequiredService<TenantRateLimiter>();
         if (limiter.TryAcquire(tenant, config.FindTenant(tenant)!.Quotas.RequestsPerMinute) is { } wait)
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.RequestServices.GetRequiredService<ApiMetrics>().Refused(RefusalMetrics.RateLimited, tenant);
+            SetRetryAfter(context, wait);
             return Problems.TooManyRequests("The tenant's requestsPerMinute quota (API and MCP together) is used up; retry after Retry-After seconds.");
         }
 
@@ -97,6 +108,9 @@ internal static class ApiAccess
             ? $"A {Describe(principal.Role)} key cannot use the tenant API."
             : $"A {Describe(principal.Role)} key cannot change anything; use a tenant-admin key.");
     }
+
+    private static void SetRetryAfter(HttpContext context, TimeSpan wait) =>
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Describe(SmcpRole role) => role switch
     {

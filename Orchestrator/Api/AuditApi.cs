@@ -6,7 +6,7 @@ namespace Smcp.Orchestrator.Api;
 
 internal sealed record AuditEntry(
     long Seq, DateTimeOffset At, string? Principal, string? SessionId, string Action, string? Target, string Outcome,
-    double LatencyMs, long BytesIn, long BytesOut, string Hash);
+    double LatencyMs, long BytesIn, long BytesOut, bool Truncated, string Hash);
 
 internal sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Next);
 
@@ -32,7 +32,7 @@ internal static class AuditApi
         var size = Math.Clamp(limit ?? 100, 1, MaxPage);
         var rows = await audit.ReadAsync(tenant, Math.Max(0, after ?? 0), size, ct).ConfigureAwait(false);
         var entries = rows.Select(r => new AuditEntry(
-            r.Seq, r.At, r.Principal, r.SessionId, r.Action, r.Target, r.Outcome, r.LatencyMs, r.BytesIn, r.BytesOut,
+            r.Seq, r.At, r.Principal, r.SessionId, r.Action, r.Target, r.Outcome, r.LatencyMs, r.BytesIn, r.BytesOut, r.Truncated,
             Convert.ToHexStringLower(r.Hash))).ToList();
         return Results.Ok(new AuditPage(entries, entries.Count == size ? entries[^1].Seq : null));
     }

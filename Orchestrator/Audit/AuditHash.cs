@@ -10,12 +10,15 @@ namespace Smcp.Orchestrator.Audit;
 /// The canonical form is a version byte, then every field in a fixed order: strings as a presence byte, a
 /// big-endian length and UTF-8; integers as big-endian 64-bit; the time as microseconds since the Unix epoch
 /// in UTC (what Postgres keeps); the latency as big-endian IEEE 754; the detail as the text Postgres prints
-/// for the jsonb value, so a reader re-derives the same bytes from what it reads back.
+/// for the jsonb value, so a reader re-derives the same bytes from what it reads back. A truncated row is
+/// version 2: version 1's bytes and then a truncated byte; a row that was not truncated keeps version 1, so
+/// rows written before the flag existed still verify.
 /// </remarks>
 internal static class AuditHash
 {
     public const int Size = 32;
     private const byte FormatVersion = 1;
+    private const byte TruncatedFormatVersion = 2;
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     public static ReadOnlySpan<byte> Genesis => new byte[Size];
@@ -31,7 +34,7 @@ internal static class AuditHash
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write(prevHash);
-        buffer.Write([FormatVersion]);
+        buffer.Write([row.Truncated ? TruncatedFormatVersion : FormatVersion]);
         WriteString(buffer, row.TenantId);
         WriteInt64(buffer, row.Seq);
         WriteInt64(buffer, (Truncate(row.At).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
@@ -46,6 +49,11 @@ internal static class AuditHash
         WriteInt64(buffer, row.BytesIn);
         WriteInt64(buffer, row.BytesOut);
         WriteString(buffer, row.DetailJson);
+        if (row.Truncated)
+        {
+            buffer.Write([(byte)1]);
+        }
+
         return SHA256.HashData(buffer.WrittenSpan);
     }
 

@@ -15,9 +15,9 @@ internal sealed class AuditInserter(TenantDb db)
 {
     private const string Insert = """
         INSERT INTO audit_log (tenant_id, seq, at, principal, session_id, action, target, outcome,
-                               latency_ms, bytes_in, bytes_out, detail, prev_hash, hash)
+                               latency_ms, bytes_in, bytes_out, detail, prev_hash, hash, truncated)
         SELECT $1, u.* FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                   $9::float8[], $10::bigint[], $11::bigint[], $12::jsonb[], $13::bytea[], $14::bytea[]) AS u
+                                   $9::float8[], $10::bigint[], $11::bigint[], $12::jsonb[], $13::bytea[], $14::bytea[], $15::boolean[]) AS u
         """;
 
     public Task InsertAsync(string tenantId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
@@ -45,6 +45,7 @@ internal sealed class AuditInserter(TenantDb db)
                     BytesIn = record.BytesIn,
                     BytesOut = record.BytesOut,
                     DetailJson = details[i],
+                    Truncated = record.Truncated,
                     PrevHash = prevHash,
                     Hash = [],
                 };
@@ -71,6 +72,7 @@ internal sealed class AuditInserter(TenantDb db)
             });
             insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = rows.Select(r => r.PrevHash).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = rows.Select(r => r.Hash).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = rows.Select(r => r.Truncated).ToArray() });
             await insert.ExecuteNonQueryAsync(ct);
         }, ct);
 

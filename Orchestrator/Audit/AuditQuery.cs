@@ -8,7 +8,7 @@ internal sealed class AuditQuery(TenantDb db)
 {
     internal const string Select = """
         SELECT tenant_id, seq, at, principal, session_id, action, target, outcome,
-               latency_ms, bytes_in, bytes_out, detail::text, prev_hash, hash
+               latency_ms, bytes_in, bytes_out, detail::text, prev_hash, hash, truncated
         FROM audit_log
         """;
 
@@ -46,5 +46,6 @@ internal sealed class AuditQuery(TenantDb db)
         DetailJson = reader.IsDBNull(11) ? null : reader.GetString(11),
         PrevHash = reader.GetFieldValue<byte[]>(12),
         Hash = reader.GetFieldValue<byte[]>(13),
+        Truncated = reader.GetBoolean(14),
     };
 }

@@ -23,6 +23,9 @@ internal sealed record AuditRecord
     public long BytesIn { get; init; }
     public long BytesOut { get; init; }
     public JsonElement? Detail { get; init; }
+
+    /// <summary>Set by the writer when it cut a text field to <see cref="AuditText.MaxFieldBytes"/>.</summary>
+    public bool Truncated { get; init; }
 }
 
 /// <summary>A stored audit row, with its place in the tenant's hash chain.</summary>
@@ -42,6 +45,9 @@ internal sealed record AuditRow
 
     /// <summary>The detail as Postgres prints the jsonb value: the exact text the hash covers.</summary>
     public string? DetailJson { get; init; }
+
+    /// <summary>Whether a text field was cut to <see cref="AuditText.MaxFieldBytes"/>.</summary>
+    public bool Truncated { get; init; }
 
     public required byte[] PrevHash { get; init; }
     public required byte[] Hash { get; init; }

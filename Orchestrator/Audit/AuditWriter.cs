@@ -1,6 +1,8 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,14 +13,19 @@ namespace Smcp.Orchestrator.Audit;
 
 /// <summary>Batches audit records into their tenants' hash chains; never drops one.</summary>
 /// <remarks>
-/// A bounded queue gives back-pressure: writers wait while it is full. One loop takes up to MaxBatch records
+/// A queue bounded in records and in bytes gives back-pressure: writers wait while either is full, and a record's
+/// bytes are given back only once it is committed, so records being written count too. One loop takes up to MaxBatch records
 /// (waiting BatchDelay for a small batch to grow), groups them by tenant and writes each tenant's share in one
 /// transaction; a failed write is retried with backoff. StopAsync closes the queue and returns once everything
 /// queued before it is committed.
 /// </remarks>
 internal sealed class AuditWriter : IHostedService, IAsyncDisposable
 {
+    /// <summary>What a record costs besides its text: the record, its queue entry and the strings' headers.</summary>
+    public const int RecordOverheadBytes = 256;
+
     private readonly Channel<Pending> _queue;
+    private readonly ConcurrencyLimiter _bytes;
     private readonly AuditInserter _inserter;
     private readonly AuditWriterOptions _options;
     private readonly TimeProvider _time;
@@ -40,6 +47,12 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
+        _bytes = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = _options.QueueBytes,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
     }
 
     /// <summary>Rows committed since the writer was created.</summary>
@@ -50,13 +63,52 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
     public async Task WriteAsync(AuditRecord record, CancellationToken ct)
     {
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new Pending(Prepare(record), committed), ct);
+        await QueueAsync(record, committed, ct);
         await committed.Task.WaitAsync(ct);
     }
 
     /// <summary>Queues the record and returns once it is queued (waiting while the queue is full).</summary>
-    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken ct) =>
-        _queue.Writer.WriteAsync(new Pending(Prepare(record), null), ct);
+    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken ct) => QueueAsync(record, null, ct);
+
+    private async ValueTask QueueAsync(AuditRecord record, TaskCompletionSource? committed, CancellationToken ct)
+    {
+        var prepared = Prepare(record);
+        var lease = await TakeBytesAsync(Math.Min(SizeOf(prepared), _options.QueueBytes), ct);
+        try
+        {
+            await _queue.Writer.WriteAsync(new Pending(prepared, committed, lease), ct);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    private async ValueTask<RateLimitLease> TakeBytesAsync(int bytes, CancellationToken ct)
+    {
+        while (true)
+        {
+            var lease = await _bytes.AcquireAsync(bytes, ct);
+            if (lease.IsAcquired)
+            {
+                return lease;
+            }
+
+            // Only when more than 2 GiB of records wait at once (the limiter's queue is counted in an int): wait, never drop.
+            lease.Dispose();
+            await Task.Delay(_options.RetryDelay, _time, ct);
+        }
+    }
+
+    /// <summary>What a prepared record holds in memory, as <see cref="AuditWriterOptions.QueueBytes"/> counts it.</summary>
+    private static int SizeOf(AuditRecord record)
+    {
+        var chars = (long)record.TenantId.Length + (record.Principal?.Length ?? 0) + (record.SessionId?.Length ?? 0)
+            + record.Action.Length + (record.Target?.Length ?? 0) + record.Outcome.Length;
+        var detail = record.Detail is { } element ? JsonMarshal.GetRawUtf8Value(element).Length : 0;
+        return (int)Math.Min(int.MaxValue, RecordOverheadBytes + (2 * chars) + detail);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -89,6 +141,7 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
         }
 
         _abort.Dispose();
+        _bytes.Dispose();
     }
 
     private Task EnsureStarted()
@@ -125,11 +178,13 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
         {
             foreach (var pending in batch)
             {
+                pending.Bytes.Dispose();
                 pending.Committed?.TrySetCanceled(ct);
             }
 
             while (reader.TryRead(out var pending))
             {
+                pending.Bytes.Dispose();
                 pending.Committed?.TrySetCanceled(ct);
             }
         }
@@ -149,6 +204,7 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
         Interlocked.Add(ref _written, items.Count);
         foreach (var pending in items)
         {
+            pending.Bytes.Dispose();
             pending.Committed?.TrySetResult();
         }
     }
@@ -197,17 +253,22 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
     private static JsonElement RejectedDetail(string sqlState) =>
         JsonDocument.Parse($$"""{"smcp_detail_rejected":"{{sqlState}}"}""").RootElement.Clone();
 
-    /// <summary>Checks what would make every retry fail and cleans text Postgres cannot store (NUL, lone surrogates).</summary>
+    /// <summary>
+    /// Checks what would make every retry fail, cleans text Postgres cannot store (NUL, lone surrogates) and cuts
+    /// every text field to <see cref="AuditText.MaxFieldBytes"/> (a client chooses the method, tool and URI).
+    /// </summary>
     private static AuditRecord Prepare(AuditRecord record)
     {
         DataIds.ThrowIfInvalid(record.TenantId, nameof(record));
+        var truncated = record.Truncated;
         return record with
         {
-            Principal = Clean(record.Principal),
-            SessionId = Clean(record.SessionId),
-            Action = Clean(record.Action)!,
-            Target = Clean(record.Target),
-            Outcome = Clean(record.Outcome)!,
+            Principal = AuditText.Cut(Clean(record.Principal), ref truncated),
+            SessionId = AuditText.Cut(Clean(record.SessionId), ref truncated),
+            Action = AuditText.Cut(Clean(record.Action), ref truncated)!,
+            Target = AuditText.Cut(Clean(record.Target), ref truncated),
+            Outcome = AuditText.Cut(Clean(record.Outcome), ref truncated)!,
+            Truncated = truncated,
         };
     }
 
@@ -222,5 +283,5 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
         return Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(value.Replace('\0', '\uFFFD')));
     }
 
-    private readonly record struct Pending(AuditRecord Record, TaskCompletionSource? Committed);
+    private readonly record struct Pending(AuditRecord Record, TaskCompletionSource? Committed, RateLimitLease Bytes);
 }

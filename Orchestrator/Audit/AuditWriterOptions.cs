@@ -9,6 +9,12 @@ internal sealed class AuditWriterOptions
     /// <summary>Records queued before writers wait (back-pressure; nothing is dropped).</summary>
     public int Capacity { get; set; } = 8192;
 
+    /// <summary>
+    /// Bytes of records queued or being written before writers wait (back-pressure; nothing is dropped): each
+    /// record counts its text as UTF-16, its detail as UTF-8 and a fixed overhead (<see cref="AuditWriter.RecordOverheadBytes"/>).
+    /// </summary>
+    public int QueueBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Most records written in one transaction per tenant.</summary>
     public int MaxBatch { get; set; } = 1000;
 
@@ -28,6 +34,11 @@ internal sealed class AuditWriterOptionsValidator : IValidateOptions<AuditWriter
         if (options.Capacity < 1)
         {
             errors.Add($"{AuditWriterOptions.Section}:Capacity must be at least 1 (it is {options.Capacity}).");
+        }
+
+        if (options.QueueBytes < 64 * 1024)
+        {
+            errors.Add($"{AuditWriterOptions.Section}:QueueBytes must be at least 65536 (it is {options.QueueBytes}).");
         }
 
         if (options.MaxBatch < 1)

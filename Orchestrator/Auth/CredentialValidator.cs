@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
+using Smcp.Proxy.Limits;
 using Smcp.Proxy.Ports;
 
 namespace Smcp.Orchestrator.Auth;
@@ -27,9 +29,11 @@ internal sealed class AdminKey(string? key)
 /// <remarks>
 /// A valid key is remembered for <see cref="CacheFor"/>, so the MCP hot path makes no database round
 /// trip per message; revoking through this process forgets it at once, and a revocation made by
-/// another SMCP process takes effect within that time.
+/// another SMCP process takes effect within that time. Every lookup that could reach the database
+/// first takes a token from the caller's pre-authentication budget (<see cref="PreAuthLimiter"/>), so
+/// random keys cost the database no more than that budget; a remembered key never pays.
 /// </remarks>
-internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, TimeProvider time) : ICredentialValidator
+internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, PreAuthLimiter preAuth, TimeProvider time) : ICredentialValidator
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
@@ -39,17 +43,17 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, Time
     private readonly ConcurrentDictionary<string, (SmcpPrincipal Principal, DateTimeOffset Until)> _valid = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
 
-    public async Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken)
+    public async Task<CredentialCheck> ValidateAsync(string bearerToken, IPAddress? client, CancellationToken cancellationToken)
     {
         if (admin.Matches(bearerToken))
         {
-            return new SmcpPrincipal("admin", null, SmcpRole.PlatformAdmin);
+            return CredentialCheck.Valid(new SmcpPrincipal("admin", null, SmcpRole.PlatformAdmin));
         }
 
         var tenant = ApiKeyFormat.TenantOf(bearerToken);
         if (tenant is null)
         {
-            return null;
+            return CredentialCheck.Invalid;
         }
 
         var hash = ApiKeyFormat.Hash(bearerToken);
@@ -57,13 +61,18 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, Time
         var now = time.GetUtcNow();
         if (_valid.TryGetValue(cacheKey, out var cached) && cached.Until > now)
         {
-            return cached.Principal;
+            return CredentialCheck.Valid(cached.Principal);
         }
 
         // A new key's hash was never seen before, so remembering unknown hashes cannot refuse a real key.
         if (_unknown.TryGetValue(cacheKey, out var until) && until > now)
         {
-            return null;
+            return CredentialCheck.Invalid;
+        }
+
+        if (preAuth.TryAcquire(client) is { } retryAfter)
+        {
+            return CredentialCheck.Throttled(retryAfter);
         }
 
         var row = await keys.FindActiveByHashAsync(tenant, hash, cancellationToken).ConfigureAwait(false);
@@ -76,7 +85,7 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, Time
             }
 
             _unknown[cacheKey] = now + CacheFor;
-            return null;
+            return CredentialCheck.Invalid;
         }
 
         var role = row.Role switch
@@ -89,7 +98,7 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, Time
         _valid[cacheKey] = (principal, now + CacheFor);
         // At most once per cache period per key: last use is for the tenant's key list, not an audit.
         await keys.TouchAsync(tenant, row.Id, cancellationToken).ConfigureAwait(false);
-        return principal;
+        return CredentialCheck.Valid(principal);
     }
 
     /// <summary>Forgets a revoked key at once.</summary>

@@ -1,3 +1,4 @@
+using Smcp.Orchestrator.Audit;
 using Smcp.Orchestrator.Api;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
@@ -41,7 +42,7 @@ internal static class SmcpApp
         builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton(AdminKey.FromEnvironment());
         builder.Services.AddSmcpConfig(configPath, loaded);
-        builder.Services.AddSmcpData(o => o.ConnectionString = app);
+        builder.Services.AddSmcpData(o => o.ConnectionString = app, o => builder.Configuration.GetSection(AuditWriterOptions.Section).Bind(o));
         builder.Services.AddSmcpSandbox(o =>
         {
             builder.Configuration.GetSection(SandboxOptions.Section).Bind(o);
@@ -57,6 +58,7 @@ internal static class SmcpApp
             }
         });
         builder.Services.AddSingleton<CredentialValidator>();
+        builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Smcp.Proxy.Limits;
 using Smcp.Proxy.Ports;
 
 namespace Smcp.Proxy.Http;
@@ -9,7 +10,7 @@ namespace Smcp.Proxy.Http;
 /// What every MCP request passes before anything else: Origin and Host (DNS rebinding), the bearer
 /// credential, and the credential's right to use this tenant's servers.
 /// </summary>
-internal sealed class RequestGuard(ICredentialValidator credentials, IOptions<ProxyOptions> options)
+internal sealed class RequestGuard(ICredentialValidator credentials, RefusalMetrics metrics, IOptions<ProxyOptions> options)
 {
     private readonly ProxyOptions _options = options.Value;
 
@@ -31,9 +32,20 @@ internal sealed class RequestGuard(ICredentialValidator credentials, IOptions<Pr
 
         var authorization = request.Headers.Authorization.ToString();
         var token = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
-        var principal = string.IsNullOrEmpty(token) ? null : await credentials.ValidateAsync(token, context.RequestAborted).ConfigureAwait(false);
-        if (principal is null)
+        var check = string.IsNullOrEmpty(token)
+            ? CredentialCheck.Invalid
+            : await credentials.ValidateAsync(token, context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
+        if (check.RetryAfter is { } retryAfter)
         {
+            metrics.Refused(RefusalMetrics.PreAuthLimited);
+            await HttpErrors.TooManyAsync(context, retryAfter,
+                "Too many credential checks from this address (or from everyone at once); retry after Retry-After seconds.").ConfigureAwait(false);
+            return null;
+        }
+
+        if (check.Principal is not { } principal)
+        {
+            metrics.Refused(RefusalMetrics.Unauthorized);
             var metadata = ProtectedResourceMetadata.MetadataUrl(request, _options.PublicBaseUrl, tenant, server);
             context.Response.Headers.WWWAuthenticate = token is null
                 ? $"Bearer resource_metadata=\"{metadata}\""

@@ -12,7 +12,7 @@ namespace Smcp.Proxy.Http;
 /// <summary>Finds the target, applies the tenant's request and session-start limits, and opens a session on a sandbox from the warm pool.</summary>
 internal sealed class SessionOpener(
     IServerCatalog catalog, SessionStore sessions, TenantRateLimiter rateLimiter, SessionStartLimiter startLimiter, IProxyRecorder recorder,
-    IOptions<ProxyOptions> options, ILoggerFactory loggers)
+    RefusalMetrics refusals, IOptions<ProxyOptions> options, ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger("Smcp.Proxy.Sessions");
 
@@ -61,7 +61,7 @@ internal sealed class SessionOpener(
         }
     }
 
-    /// <summary>The tenant's session starts per minute: every initialize that would start or take a sandbox costs one; false after a 429 has been written and audited.</summary>
+    /// <summary>The tenant's session starts per minute: every initialize that would start or take a sandbox costs one; false after a 429 has been written and counted.</summary>
     private async Task<bool> AdmitStartAsync(HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, RequestId? id)
     {
         if (startLimiter.TryAcquire(tenant, target.SessionStartsPerMinute) is not { } retryAfter)
@@ -69,8 +69,8 @@ internal sealed class SessionOpener(
             return true;
         }
 
-        await recorder.AuditAsync(new McpAuditEvent(tenant, principal.Id, null, "initialize", null, "rate-limited", 0, context.Request.ContentLength ?? 0, 0), context.RequestAborted)
-            .ConfigureAwait(false);
+        // No session exists yet: a count, not an audit row (refusing must not cost a database write).
+        refusals.Refused(RefusalMetrics.RateLimited, tenant);
         await HttpErrors.TooManyAsync(context, retryAfter, $"Tenant '{tenant}' is over its limit of {target.SessionStartsPerMinute} session starts per minute.", id)
             .ConfigureAwait(false);
         return false;
@@ -78,7 +78,7 @@ internal sealed class SessionOpener(
 
     private static string Suspended(string tenant) => $"Tenant '{tenant}' is suspended; its MCP servers cannot be used.";
 
-    /// <summary>The tenant's requests-per-minute limit; false after a 429 has been written and audited.</summary>
+    /// <summary>The tenant's requests-per-minute limit; false after a 429 has been written and audited (counted, before a session exists).</summary>
     public async Task<bool> AdmitRequestAsync(
         HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, string method, RequestId? id, string? sessionId = null, int messages = 1)
     {
@@ -87,8 +87,17 @@ internal sealed class SessionOpener(
             return true;
         }
 
-        await recorder.AuditAsync(new McpAuditEvent(tenant, principal.Id, sessionId, method, null, "rate-limited", 0, context.Request.ContentLength ?? 0, 0), context.RequestAborted)
-            .ConfigureAwait(false);
+        // Before a session exists a refusal is a count, not an audit row: refusing must not cost a database write.
+        if (sessionId is null)
+        {
+            refusals.Refused(RefusalMetrics.RateLimited, tenant);
+        }
+        else
+        {
+            await recorder.AuditAsync(new McpAuditEvent(tenant, principal.Id, sessionId, method, null, RefusalMetrics.RateLimited, 0, context.Request.ContentLength ?? 0, 0), context.RequestAborted)
+                .ConfigureAwait(false);
+        }
+
         await HttpErrors.TooManyAsync(context, retryAfter, $"Tenant '{tenant}' is over its limit of {target.RequestsPerMinute} MCP requests per minute.", id).ConfigureAwait(false);
         return false;
     }

@@ -1,12 +1,29 @@
+using System.Net;
 using Smcp.Sandbox;
 using Smcp.Sandbox.Pool;
 
 namespace Smcp.Proxy.Ports;
 
-/// <summary>Turns a bearer credential (API key or OAuth access token) into a principal; null when it is not valid.</summary>
+/// <summary>Turns a bearer credential (API key or OAuth access token) into a principal.</summary>
 public interface ICredentialValidator
 {
-    Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken);
+    /// <summary>The principal, or why there is none.</summary>
+    /// <param name="bearerToken">The credential as sent.</param>
+    /// <param name="client">The caller's address: a lookup that could reach the database is paid for from its pre-authentication budget.</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    Task<CredentialCheck> ValidateAsync(string bearerToken, IPAddress? client, CancellationToken cancellationToken);
+}
+
+/// <summary>What a credential check found: a principal, an invalid credential, or no budget left to look it up.</summary>
+/// <param name="Principal">The caller; null when the credential is not valid or was not looked up.</param>
+/// <param name="RetryAfter">Set when the lookup was refused by the pre-authentication budget: when to try again.</param>
+public readonly record struct CredentialCheck(SmcpPrincipal? Principal, TimeSpan? RetryAfter)
+{
+    public static CredentialCheck Invalid => default;
+
+    public static CredentialCheck Valid(SmcpPrincipal principal) => new(principal, null);
+
+    public static CredentialCheck Throttled(TimeSpan retryAfter) => new(null, retryAfter);
 }
 
 /// <summary>What the proxy needs to know about a deployed server to run a session of it.</summary>

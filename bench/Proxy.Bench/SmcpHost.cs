@@ -142,8 +142,8 @@ internal sealed class BenchCredentials : ICredentialValidator
 {
     private static readonly SmcpPrincipal User = new("key:bench", SmcpHost.Tenant, SmcpRole.TenantUser);
 
-    public Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken) =>
-        Task.FromResult(bearerToken == SmcpHost.Token ? User : null);
+    public Task<CredentialCheck> ValidateAsync(string bearerToken, IPAddress? client, CancellationToken cancellationToken) =>
+        Task.FromResult(bearerToken == SmcpHost.Token ? CredentialCheck.Valid(User) : CredentialCheck.Invalid);
 }
 
 /// <summary>Two servers of one image: <c>every</c> under runc and <c>every-gvisor</c> under runsc; no warm pool (sessions are opened before measuring).</summary>

@@ -8,8 +8,8 @@ namespace Smcp.Orchestrator.Tests.Audit;
 
 internal static class AuditTestSupport
 {
-    public static AuditWriter Writer(NpgsqlDataSource dataSource, int capacity = 8192, int maxBatch = 1000) =>
-        new(new TenantDb(dataSource), Options.Create(new AuditWriterOptions { Capacity = capacity, MaxBatch = maxBatch }),
+    public static AuditWriter Writer(NpgsqlDataSource dataSource, int capacity = 8192, int maxBatch = 1000, int queueBytes = 16 * 1024 * 1024) =>
+        new(new TenantDb(dataSource), Options.Create(new AuditWriterOptions { Capacity = capacity, MaxBatch = maxBatch, QueueBytes = queueBytes }),
             TimeProvider.System, NullLogger<AuditWriter>.Instance);
 
     public static AuditRecord Record(string tenant, string target) => new()

@@ -74,6 +74,52 @@ public sealed class AuditWriterTests
     }
 
     [Test]
+    public async Task The_queue_is_bounded_in_bytes_while_the_database_is_held_and_loses_nothing()
+    {
+        const int queueBytes = 64 * 1024;
+        var detail = JsonDocument.Parse($$"""{"note":"{{new string('d', 8000)}}"}""").RootElement.Clone();
+        await using var writer = Writer(_pg.AppDataSource, queueBytes: queueBytes);
+        await writer.StartAsync(CancellationToken.None);
+
+        // The tenant's chain lock, held from outside: the writer's transaction waits on it, so nothing it holds is committed.
+        await using var holder = await _pg.AppDataSource.OpenConnectionAsync();
+        await using (var hold = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('smcp.audit' || ':' || 'held', 0))", holder))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var queued = 0;
+        var writers = Enumerable.Range(0, 40).Select(async i =>
+        {
+            await writer.EnqueueAsync(Record("held", $"tool-{i}") with { Detail = detail }, CancellationToken.None);
+            Interlocked.Increment(ref queued);
+        }).ToList();
+        await Task.Delay(1000);
+        var queuedWhileHeld = Volatile.Read(ref queued);
+        TestContext.Out.WriteLine($"{queuedWhileHeld} of 40 records queued while the database was held");
+
+        await using (var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock_all()", holder))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        await Task.WhenAll(writers);
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.That(queuedWhileHeld, Is.InRange(1, queueBytes / 8000), "records of 8 KB each: at most what fits in QueueBytes were taken");
+        Assert.That(await ShapeAsync(_pg, "held"), Is.EqualTo("40 rows, 40 distinct, max 40"));
+        Assert.That((await _verifier.VerifyAsync("held", CancellationToken.None)).IsIntact, Is.True);
+    }
+
+    [Test]
+    public void A_queue_of_fewer_than_64_KiB_is_refused_at_start()
+    {
+        var result = new AuditWriterOptionsValidator().Validate(null, new AuditWriterOptions { QueueBytes = 1000 });
+
+        Assert.That(result.FailureMessage, Does.Contain("Audit:QueueBytes must be at least 65536 (it is 1000)"));
+    }
+
+    [Test]
     public async Task Stopping_under_load_persists_every_written_and_every_queued_record()
     {
         await using var writer = Writer(_pg.AppDataSource, capacity: 100, maxBatch: 20);

@@ -36,6 +36,9 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
 
     public PostgresFixture Database => _database;
 
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a host; <paramref name="purpose"/> names its database and its instance id, so a host that starts reconciles (removes) only its own leftovers, never the sandboxes of a host another test runs at once.</summary>
     public static async Task<SmcpServerFixture> StartAsync(string purpose, string tenantsYaml)
     {
         var database = await PostgresFixture.CreateAsync(purpose);
@@ -43,7 +46,7 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         var path = Path.Combine(directory, "smcp.yaml");
         await File.WriteAllTextAsync(path, $"""
             listen: [ "http://127.0.0.1:0" ]
-            instanceId: smcp-api-tests{InstanceSuffix}
+            instanceId: smcp-api-tests-{purpose}{InstanceSuffix}
             postgres:
               connectionString: "{database.AppConnectionString}"
               ownerConnectionString: "{database.OwnerConnectionString}"

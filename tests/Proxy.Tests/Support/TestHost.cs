@@ -143,6 +143,7 @@ public sealed class TestHost
         Catalog.Add("acme", "idle", TestCatalog.For(Conformance, "acme", "idle", SandboxRuntimes.Runc, warm: 0, idle: TimeSpan.FromSeconds(2)));
         Catalog.Add("small", "conf", TestCatalog.For(Conformance, "small", "conf", SandboxRuntimes.Runc, warm: 0, limit: 1));
         Catalog.Add("limited", "conf", TestCatalog.For(Conformance, "limited", "conf", SandboxRuntimes.Runc, warm: 0, perMinute: 3));
+        Catalog.Add("hurried", "conf", TestCatalog.For(Conformance, "hurried", "conf", SandboxRuntimes.Runc, warm: 0, perMinute: 1));
         Catalog.Add("frozen", "conf", TestCatalog.For(Conformance, "frozen", "conf", SandboxRuntimes.Runc, warm: 0));
         Catalog.Suspend("frozen");
         Catalog.Add("load", "every", TestCatalog.For(Everything, "load", "every", SandboxRuntimes.Runc, warm: 0));

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Collections.Concurrent;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox;
@@ -25,8 +26,8 @@ internal sealed class TestCredentials : ICredentialValidator
         [ReuseUser] = new SmcpPrincipal("key:reuse-user", "reuse", SmcpRole.TenantUser),
     };
 
-    public Task<SmcpPrincipal?> ValidateAsync(string bearerToken, CancellationToken cancellationToken) =>
-        Task.FromResult(Principals.GetValueOrDefault(bearerToken));
+    public Task<CredentialCheck> ValidateAsync(string bearerToken, IPAddress? client, CancellationToken cancellationToken) =>
+        Task.FromResult(Principals.TryGetValue(bearerToken, out var principal) ? CredentialCheck.Valid(principal) : CredentialCheck.Invalid);
 }
 
 /// <summary>The servers of the test host, by tenant and server name.</summary>

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Smcp.Proxy.Limits;
+
+/// <summary>
+/// Requests refused before a session exists (no or a bad credential, the pre-authentication budget, the
+/// tenant's rate before <c>initialize</c>): counted here instead of an audit row each, so refusing costs no
+/// database work. Tags name the outcome and, only once a credential proved it, the tenant; never key material.
+/// </summary>
+public sealed class RefusalMetrics
+{
+    public const string MeterName = "Smcp.Proxy";
+    public const string CounterName = "smcp.proxy.requests.refused";
+
+    public const string Unauthorized = "unauthorized";
+    public const string PreAuthLimited = "preauth-limited";
+    public const string RateLimited = "rate-limited";
+
+    private readonly Counter<long> _refused;
+
+    public RefusalMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _refused = meter.CreateCounter<long>(CounterName, "{request}", "MCP requests refused before a session exists, by outcome");
+    }
+
+    /// <summary>Counts one refusal; <paramref name="tenant"/> only when a credential proved it (a path's tenant is the caller's choice).</summary>
+    public void Refused(string outcome, string? tenant = null) => _refused.Add(1, Tags(outcome, tenant));
+
+    /// <summary>The tags of a refusal, shared with the API's counter.</summary>
+    public static TagList Tags(string outcome, string? tenant)
+    {
+        var tags = new TagList { { "smcp.outcome", outcome } };
+        if (tenant is not null)
+        {
+            tags.Add("smcp.tenant", tenant);
+        }
+
+        return tags;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Smcp.Proxy.Limits;
+using Smcp.Proxy.Tests.Support;
+
+namespace Smcp.Proxy.Tests.Transport;
+
+/// <summary>Requests refused before a session exists are counted in a metric, not written as audit rows.</summary>
+public sealed class RefusalMetricsTests
+{
+    [Test]
+    public async Task A_bad_credential_is_counted_as_unauthorized_and_leaves_no_audit_row()
+    {
+        using var refusals = new RefusalListener();
+        var http = TestHost.Http("hurried", "conf");
+
+        using var response = await http.PostAsync(McpHttp.InitializeBody("2025-11-25"), session: null, token: "not-a-known-token");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(refusals.Count(RefusalMetrics.Unauthorized, tenant: null), Is.GreaterThanOrEqualTo(1));
+        Assert.That(TestHost.Recorder.Audit.Where(e => e.Tenant == "hurried" && e.Principal is null), Is.Empty);
+    }
+
+    [Test]
+    public async Task An_initialize_over_the_tenants_rate_is_counted_with_its_tenant_and_leaves_no_audit_row()
+    {
+        using var refusals = new RefusalListener();
+        var http = TestHost.Http("hurried", "conf");
+
+        using var first = await http.SendAsync(http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), TestCredentials.Admin));
+        using var second = await http.SendAsync(http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"), TestCredentials.Admin));
+
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK), await first.Content.ReadAsStringAsync());
+        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(second.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
+        Assert.That(refusals.Count(RefusalMetrics.RateLimited, "hurried"), Is.EqualTo(1));
+        Assert.That(TestHost.Recorder.Audit.Where(e => e.Tenant == "hurried" && e.Outcome == RefusalMetrics.RateLimited), Is.Empty);
+        var session = first.Headers.GetValues("Mcp-Session-Id").Single();
+        (await http.SendAsync(http.Request(HttpMethod.Delete, token: TestCredentials.Admin, session: session))).Dispose();
+    }
+
+    /// <summary>Listens to the test host's own refusal counter (by its meter factory), so other hosts in the process do not count.</summary>
+    private sealed class RefusalListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<(string? Outcome, string? Tenant)> _seen = [];
+
+        public RefusalListener()
+        {
+            var factory = TestHost.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == factory && instrument.Name == RefusalMetrics.CounterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                string? outcome = null, tenant = null;
+                foreach (var tag in tags)
+                {
+                    outcome = tag.Key == "smcp.outcome" ? tag.Value as string : outcome;
+                    tenant = tag.Key == "smcp.tenant" ? tag.Value as string : tenant;
+                }
+
+                lock (_seen)
+                {
+                    for (var i = 0; i < value; i++)
+                    {
+                        _seen.Add((outcome, tenant));
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Count(string outcome, string? tenant)
+        {
+            lock (_seen)
+            {
+                return _seen.Count(s => s.Outcome == outcome && s.Tenant == tenant);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
