@@ -1,4 +1,5 @@
 using System.Net;
+using Smcp.Proxy.Limits;
 using Smcp.Proxy.Tests.Support;
 using Smcp.Proxy.Tests.Transport;
 
@@ -10,6 +11,7 @@ public sealed class SessionBudgetTests
     [Test]
     public async Task Initializes_beyond_the_session_starts_per_minute_get_429_with_retry_after_and_a_json_rpc_error()
     {
+        using var refusals = new RefusalListener();
         var http = TestHost.Http("starts", "conf");
         var first = await http.InitializeAsync(token: TestCredentials.Admin);
         var second = await http.InitializeAsync(token: TestCredentials.Admin);
@@ -22,7 +24,9 @@ public sealed class SessionBudgetTests
             "one start comes back every 30 s at 2 per minute");
         Assert.That(body["id"]!.GetValue<int>(), Is.EqualTo(7));
         Assert.That(body["error"]!["message"]!.GetValue<string>(), Is.EqualTo("Tenant 'starts' is over its limit of 2 session starts per minute."));
-        Assert.That(TestHost.Recorder.Audit.Count(a => a.Tenant == "starts" && a.Outcome == "rate-limited"), Is.EqualTo(1));
+        Assert.That(refusals.Count(RefusalMetrics.RateLimited, "starts"), Is.EqualTo(1), "counted in the refusal metric");
+        Assert.That(TestHost.Recorder.Audit.Count(a => a.Tenant == "starts" && a.Outcome == RefusalMetrics.RateLimited), Is.Zero,
+            "no session exists yet: no audit row");
         foreach (var session in new[] { first, second })
         {
             (await http.SendAsync(http.Request(HttpMethod.Delete, token: TestCredentials.Admin, session: session))).Dispose();

@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Tests.Support;
 
@@ -38,52 +36,5 @@ public sealed class RefusalMetricsTests
         Assert.That(TestHost.Recorder.Audit.Where(e => e.Tenant == "hurried" && e.Outcome == RefusalMetrics.RateLimited), Is.Empty);
         var session = first.Headers.GetValues("Mcp-Session-Id").Single();
         (await http.SendAsync(http.Request(HttpMethod.Delete, token: TestCredentials.Admin, session: session))).Dispose();
-    }
-
-    /// <summary>Listens to the test host's own refusal counter (by its meter factory), so other hosts in the process do not count.</summary>
-    private sealed class RefusalListener : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly List<(string? Outcome, string? Tenant)> _seen = [];
-
-        public RefusalListener()
-        {
-            var factory = TestHost.Services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Scope == factory && instrument.Name == RefusalMetrics.CounterName)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                string? outcome = null, tenant = null;
-                foreach (var tag in tags)
-                {
-                    outcome = tag.Key == "smcp.outcome" ? tag.Value as string : outcome;
-                    tenant = tag.Key == "smcp.tenant" ? tag.Value as string : tenant;
-                }
-
-                lock (_seen)
-                {
-                    for (var i = 0; i < value; i++)
-                    {
-                        _seen.Add((outcome, tenant));
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public int Count(string outcome, string? tenant)
-        {
-            lock (_seen)
-            {
-                return _seen.Count(s => s.Outcome == outcome && s.Tenant == tenant);
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }
