@@ -17,13 +17,14 @@ internal sealed partial class McpSession
     private readonly Dictionary<string, PendingRequest> _byProgressToken = new(StringComparer.Ordinal);
     private readonly Dictionary<int, EventStream> _streams = [];
     private readonly ReplayBudget _replay;
-    private readonly Queue<int> _retired = new();
+    private readonly LinkedList<EventStream> _retired = new();
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpSession> _onEnded;
     private CancellationTokenSource? _getConsumer;
     private int _nextStream = 1;
     private long _lastActivity;
     private long _getDelivered;
+    private long _unroutedResponses;
     private int _ending;
 
     public McpSession(
@@ -40,7 +41,7 @@ internal sealed partial class McpSession
         _context = context;
         _onEnded = onEnded;
         _lastActivity = context.Time.GetTimestamp();
-        _replay = new ReplayBudget(context.Options.SessionReplayBudgetBytes, context.Replay);
+        _replay = new ReplayBudget(context.Options.SessionReplayBudgetBytes, context.TenantReplay(tenant));
         GetStream = new EventStream(0, context.Options.ReplayBufferEvents, context.Options.ReplayBufferBytes, _replay);
         _streams[0] = GetStream;
         ReaderLoop = Task.Run(ReadLoopAsync);
@@ -88,6 +89,12 @@ internal sealed partial class McpSession
         }
     }
 
+    /// <summary>Bytes the session keeps now: its pending requests' reservations and every stream's buffer, against <see cref="ProxyOptions.SessionReplayBudgetBytes"/>.</summary>
+    public long BufferedBytes => _replay.Used;
+
+    /// <summary>Server responses to ids nobody waits for (never asked, already answered, cancelled or timed out): dropped, never kept.</summary>
+    public long UnroutedResponses => Interlocked.Read(ref _unroutedResponses);
+
     /// <summary>Whether <paramref name="principal"/> may use this session at this URL.</summary>
     public bool BelongsTo(SmcpPrincipal principal, string tenant, string server) =>
         principal.Id == Principal.Id && tenant == Tenant && server == Server;
@@ -109,8 +116,9 @@ internal sealed partial class McpSession
     {
         Touch();
         Exchange? exchange = null;
-        var duplicates = new HashSet<JsonRpcMessage>();
-        var candidates = messages.Where(m => m.Kind == MessageKind.Request).Select(NewPending).ToList();
+        var duplicates = new Dictionary<JsonRpcMessage, PendingRequest>(ReferenceEqualityComparer.Instance);
+        var requests = messages.Where(m => m.Kind == MessageKind.Request).Select(m => (Message: m, Pending: NewPending(m))).ToList();
+        var candidates = requests.ConvertAll(r => r.Pending);
         lock (_gate)
         {
             if (IsEnded)
@@ -127,19 +135,25 @@ internal sealed partial class McpSession
                     return new SubmitOutcome(SubmitStatus.TooManyInFlight, null);
                 }
 
+                if (!Reserve(candidates) && !(MakeRoom(candidates.Sum(p => p.Reserved), forAnswer: true) && Reserve(candidates)))
+                {
+                    candidates.ForEach(p => p.Deadline?.Dispose());
+                    return new SubmitOutcome(SubmitStatus.BudgetFull, null);
+                }
+
                 exchange = IsLegacy ? new Exchange(GetStream, ownsStream: false) : new Exchange(NewStream(), ownsStream: true);
-                foreach (var pending in candidates)
+                foreach (var (request, pending) in requests)
                 {
                     pending.Exchange = exchange;
                     exchange.Outstanding++;
                     if (!_pending.TryAdd(pending.Id.Key, pending))
                     {
                         pending.Deadline?.Dispose();
-                        duplicates.Add(pending.Request);
+                        duplicates.Add(request, pending);
                         continue;
                     }
 
-                    if (pending.Request.ProgressToken is { } token)
+                    if (pending.ProgressToken is { } token)
                     {
                         _byProgressToken[token] = pending;
                     }
@@ -149,9 +163,9 @@ internal sealed partial class McpSession
 
         foreach (var message in messages)
         {
-            if (duplicates.Contains(message))
+            if (duplicates.TryGetValue(message, out var duplicate))
             {
-                Answer(exchange!, JsonRpcErrors.For(message.Id, ErrorCodes.InvalidRequest,
+                Answer(exchange!, duplicate, JsonRpcErrors.For(message.Id, ErrorCodes.InvalidRequest,
                     $"A request with id {message.Id!.Value.Json} is already in flight in this session."));
                 continue;
             }
@@ -226,15 +240,64 @@ internal sealed partial class McpSession
     {
         var stream = new EventStream(_nextStream++, _context.Options.ReplayBufferEvents, _context.Options.ReplayBufferBytes, _replay);
         _streams[stream.Number] = stream;
-        _retired.Enqueue(stream.Number);
-        while ((_retired.Count > _context.Options.RetainedStreamsPerSession || _replay.IsOver)
-               && _streams.TryGetValue(_retired.Peek(), out var oldest) && oldest.IsCompleted)
+        _retired.AddLast(stream);
+        ForgetAnswered(0, _context.Options.RetainedStreamsPerSession);
+        return stream;
+    }
+
+    /// <summary>Takes every request's reservation from the budget, or none of them.</summary>
+    private bool Reserve(List<PendingRequest> candidates)
+    {
+        for (var i = 0; i < candidates.Count; i++)
         {
-            _streams.Remove(_retired.Dequeue());
-            oldest.Forget();
+            if (_replay.TryTake(candidates[i].Reserved, ReplayUse.Answer) != ReplayTake.Taken)
+            {
+                _replay.Give(candidates.Take(i).Sum(p => p.Reserved));
+                return false;
+            }
         }
 
-        return stream;
+        return true;
+    }
+
+    /// <summary>
+    /// Frees up to <paramref name="bytes"/> of this session's own replay for a stream in need: answered POST streams
+    /// oldest first, then (<paramref name="forAnswer"/>) the GET stream's oldest events. Never another session's.
+    /// </summary>
+    private bool MakeRoom(long bytes, bool forAnswer)
+    {
+        long freed;
+        lock (_gate)
+        {
+            freed = ForgetAnswered(bytes, _context.Options.RetainedStreamsPerSession);
+        }
+
+        if (forAnswer && freed < bytes)
+        {
+            freed += GetStream.Trim(bytes - freed);
+        }
+
+        return freed > 0;
+    }
+
+    /// <summary>Forgets answered POST streams oldest first (passing over those in flight) until <paramref name="bytes"/> are freed and at most <paramref name="keep"/> streams are left; under the lock.</summary>
+    private long ForgetAnswered(long bytes, int keep)
+    {
+        long freed = 0;
+        for (var node = _retired.First; node is not null && (freed < bytes || _retired.Count > keep);)
+        {
+            var next = node.Next;
+            if (node.Value.IsCompleted)
+            {
+                _retired.Remove(node);
+                _streams.Remove(node.Value.Number);
+                freed += node.Value.Forget();
+            }
+
+            node = next;
+        }
+
+        return freed;
     }
 
     private PendingRequest NewPending(JsonRpcMessage request)
