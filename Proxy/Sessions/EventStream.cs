@@ -124,7 +124,8 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             ReplayTake take;
             while ((take = budget.TryTake(data.Length, ReplayUse.Notice)) != ReplayTake.Taken)
             {
-                if (take == ReplayTake.CeilingFull || _droppableEvents == 0)
+                // Dropping less than the new event's size cannot make room for it: then it is the one dropped, not the stream's history.
+                if (take == ReplayTake.CeilingFull || _droppableBytes < data.Length)
                 {
                     _dropped++;
                     return take;
