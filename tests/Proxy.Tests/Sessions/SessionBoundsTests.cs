@@ -82,6 +82,8 @@ public sealed class SessionBoundsTests
 
             // Stream 1 was the initialize's POST; the chatty requests have the next six.
             var streams = Enumerable.Range(2, 6).Select(n => session.FindStream(n)).ToList();
+            TestContext.Out.WriteLine($"peak {await peak} bytes for a session budget of {SessionBudget}; streams (kept/dropped): "
+                + string.Join(", ", streams.Select(s => $"{s?.BufferedBytes}/{s?.Dropped}")));
             Assert.That(answers, Is.EqualTo(new[] { "Echo: still here 0", "Echo: still here 1", "Echo: still here 2" }));
             Assert.That(await peak, Is.LessThanOrEqualTo(SessionBudget), "the session's bytes, sampled every few ms, never passed its budget");
             Assert.That(streams.All(s => s is { IsCompleted: false, Dropped: > 0, BufferedBytes: <= StreamShare }), Is.True,
@@ -124,6 +126,7 @@ public sealed class SessionBoundsTests
             Assert.That((kept.Gap, kept.Events.Count, quiet.GetStream.Dropped), Is.EqualTo((false, 9, 0L)),
                 "every log the quiet tenant's server sent is still kept for its GET stream");
             Assert.That(flooding.Sum(s => s.BufferedBytes), Is.LessThanOrEqualTo(TenantBudget));
+            TestContext.Out.WriteLine($"flooding tenant keeps {flooding.Sum(s => s.BufferedBytes)} bytes of {TenantBudget}; the quiet session {quiet.BufferedBytes}");
 
             using var get = await quietHttp.SendAsync(quietHttp.Request(HttpMethod.Get, token: TestCredentials.OtherTenantUser, session: quietId,
                 version: "2025-11-25", accept: "text/event-stream"), streaming: true);
@@ -139,6 +142,30 @@ public sealed class SessionBoundsTests
             }
 
             await EndAsync(quietHttp, quietId, [sleeping], TestCredentials.OtherTenantUser);
+        }
+    }
+
+    [Test]
+    public async Task An_answer_larger_than_the_session_budget_becomes_a_32603_error_and_the_session_goes_on()
+    {
+        var http = new McpHttp(_address, "acme", "bounds-conf");
+        var id = await http.InitializeAsync();
+        var session = Store.Find(id)!;
+        try
+        {
+            using var large = await http.PostAsync(McpHttp.Call("large", "echo", $$"""{"message":"{{new string('x', (int)SessionBudget)}}"}"""), id);
+            var error = (await AnswerAsync(large))["error"]!;
+            using var small = await http.PostAsync(McpHttp.Call("small", "echo", """{"message":"after"}"""), id);
+
+            Assert.That(error["code"]!.GetValue<int>(), Is.EqualTo(-32603));
+            Assert.That(error["message"]!.GetValue<string>(), Does.StartWith("Answer too large for the session's buffer"));
+            Assert.That((await AnswerAsync(small))["result"]!["content"]![0]!["text"]!.GetValue<string>(), Is.EqualTo("Echo: after"));
+            Assert.That(session.BufferedBytes, Is.LessThanOrEqualTo(SessionBudget));
+            TestContext.Out.WriteLine($"after a {SessionBudget}-byte answer: the session keeps {session.BufferedBytes} bytes");
+        }
+        finally
+        {
+            await EndAsync(http, id, []);
         }
     }
 
