@@ -146,6 +146,34 @@ public sealed class SessionBoundsTests
     }
 
     [Test]
+    public async Task A_get_stream_nobody_read_loses_only_its_oldest_events_and_a_late_reader_gets_the_rest()
+    {
+        var http = new McpHttp(_address, "other", "bounds-conf");
+        var id = await http.InitializeAsync(token: TestCredentials.OtherTenantUser);
+        var session = Store.Find(id)!;
+        var sleeping = http.PostAsync(McpHttp.Call("sleeper", "sleep", """{"ms":90000}"""), id, token: TestCredentials.OtherTenantUser, streaming: true);
+        try
+        {
+            await WaitUntilAsync(() => session.InFlight == 1, "the sleep is in flight");
+            await FloodAsync(http, id, "overflow", 40);
+            var kept = (int)(session.GetStream.LastSequence - session.GetStream.Dropped);
+
+            using var get = await http.SendAsync(http.Request(HttpMethod.Get, token: TestCredentials.OtherTenantUser, session: id,
+                version: "2025-11-25", accept: "text/event-stream"), streaming: true);
+            var events = (await McpHttp.ReadEventsAsync(get, max: kept + 1, timeout: TimeSpan.FromSeconds(10))).Where(e => e.Data.Length > 0).ToList();
+
+            Assert.That(session.GetStream.BufferedBytes, Is.LessThanOrEqualTo(StreamShare));
+            Assert.That(session.GetStream.LastSequence, Is.EqualTo(40));
+            Assert.That(kept, Is.InRange(1, 39), "40 logs of 1 KB overflow a 16 KiB share");
+            Assert.That(events.Select(e => e.Id), Is.EqualTo(Enumerable.Range(41 - kept, kept).Select(n => $"0_{n}")), "the newest events, in order");
+        }
+        finally
+        {
+            await EndAsync(http, id, [sleeping], TestCredentials.OtherTenantUser);
+        }
+    }
+
+    [Test]
     public async Task An_answer_larger_than_the_session_budget_becomes_a_32603_error_and_the_session_goes_on()
     {
         var http = new McpHttp(_address, "acme", "bounds-conf");
