@@ -23,7 +23,7 @@ internal sealed partial class McpSession
             {
                 _ending = 1;
                 inFlight = [.. _pending.Values];
-                streams = [.. _streams.Values];
+                streams = [.. _streams.All()];
                 _getConsumer = null;
             }
         }
@@ -46,7 +46,7 @@ internal sealed partial class McpSession
             stream.Complete();
         }
 
-        _replay.Detach();
+        _streams.Budget.Detach();
 
         await Sandbox.DisposeAsync().ConfigureAwait(false);
         Log.SessionEnded(_context.Logger, Id, Tenant, Server, reason);
@@ -89,13 +89,7 @@ internal sealed partial class McpSession
                 }
 
                 var stream = StreamFor(message);
-                var take = stream.AppendNotice(line);
-                if (take == ReplayTake.Full && MakeRoom(line.Length, forAnswer: false))
-                {
-                    take = stream.AppendNotice(line);
-                }
-
-                if (take != ReplayTake.Taken)
+                if (_streams.Notice(stream, line) != ReplayTake.Taken)
                 {
                     Log.NoticeDropped(_context.Logger, Id, stream.Number, line.Length, stream.Dropped);
                 }
@@ -187,8 +181,7 @@ internal sealed partial class McpSession
             // The proxy's own error answer: it fits the request's reservation.
             stream.AppendAnswer(line, pending.Reserved, completes, force: true);
         }
-        else if (!stream.AppendAnswer(line, pending.Reserved, completes)
-                 && !(MakeRoom(line.Length, forAnswer: true) && stream.AppendAnswer(line, pending.Reserved, completes)))
+        else if (!_streams.Answer(stream, line, pending.Reserved, completes))
         {
             Log.AnswerTooLarge(_context.Logger, Id, line.Length);
             var tooLarge = JsonRpcErrors.For(id, ErrorCodes.InternalError,

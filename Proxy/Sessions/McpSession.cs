@@ -15,13 +15,10 @@ internal sealed partial class McpSession
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PendingRequest> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingRequest> _byProgressToken = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, EventStream> _streams = [];
-    private readonly ReplayBudget _replay;
-    private readonly LinkedList<EventStream> _retired = new();
+    private readonly SessionStreams _streams;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpSession> _onEnded;
     private CancellationTokenSource? _getConsumer;
-    private int _nextStream = 1;
     private long _lastActivity;
     private long _getDelivered;
     private long _unroutedResponses;
@@ -41,9 +38,7 @@ internal sealed partial class McpSession
         _context = context;
         _onEnded = onEnded;
         _lastActivity = context.Time.GetTimestamp();
-        _replay = new ReplayBudget(context.Options.SessionReplayBudgetBytes, context.TenantReplay(tenant));
-        GetStream = new EventStream(0, context.Options.ReplayBufferEvents, context.Options.ReplayBufferBytes, _replay);
-        _streams[0] = GetStream;
+        _streams = new SessionStreams(context.Options, context.TenantReplay(tenant));
         ReaderLoop = Task.Run(ReadLoopAsync);
     }
 
@@ -66,7 +61,7 @@ internal sealed partial class McpSession
     public string? ProtocolVersion { get; private set; }
 
     /// <summary>The standalone GET stream (stream 0): server messages that belong to no request.</summary>
-    public EventStream GetStream { get; }
+    public EventStream GetStream => _streams.GetStream;
 
     /// <summary>Completes with the reason once the session has ended.</summary>
     public Task<string> Ended => _ended.Task;
@@ -90,7 +85,7 @@ internal sealed partial class McpSession
     }
 
     /// <summary>Bytes the session keeps now: its pending requests' reservations and every stream's buffer, against <see cref="ProxyOptions.SessionReplayBudgetBytes"/>.</summary>
-    public long BufferedBytes => _replay.Used;
+    public long BufferedBytes => _streams.Budget.Used;
 
     /// <summary>Server responses to ids nobody waits for (never asked, already answered, cancelled or timed out): dropped, never kept.</summary>
     public long UnroutedResponses => Interlocked.Read(ref _unroutedResponses);
@@ -99,13 +94,7 @@ internal sealed partial class McpSession
     public bool BelongsTo(SmcpPrincipal principal, string tenant, string server) =>
         principal.Id == Principal.Id && tenant == Tenant && server == Server;
 
-    public EventStream? FindStream(int number)
-    {
-        lock (_gate)
-        {
-            return _streams.GetValueOrDefault(number);
-        }
-    }
+    public EventStream? FindStream(int number) => _streams.Find(number);
 
     /// <summary>Forwards a POST's messages in order; its requests wait in the returned exchange.</summary>
     /// <remarks>
@@ -135,13 +124,13 @@ internal sealed partial class McpSession
                     return new SubmitOutcome(SubmitStatus.TooManyInFlight, null);
                 }
 
-                if (!Reserve(candidates) && !(MakeRoom(candidates.Sum(p => p.Reserved), forAnswer: true) && Reserve(candidates)))
+                if (!_streams.Reserve(candidates))
                 {
                     candidates.ForEach(p => p.Deadline?.Dispose());
                     return new SubmitOutcome(SubmitStatus.BudgetFull, null);
                 }
 
-                exchange = IsLegacy ? new Exchange(GetStream, ownsStream: false) : new Exchange(NewStream(), ownsStream: true);
+                exchange = IsLegacy ? new Exchange(GetStream, ownsStream: false) : new Exchange(_streams.NewPostStream(), ownsStream: true);
                 foreach (var (request, pending) in requests)
                 {
                     pending.Exchange = exchange;
@@ -234,70 +223,6 @@ internal sealed partial class McpSession
                 return _getDelivered;
             }
         }
-    }
-
-    private EventStream NewStream()
-    {
-        var stream = new EventStream(_nextStream++, _context.Options.ReplayBufferEvents, _context.Options.ReplayBufferBytes, _replay);
-        _streams[stream.Number] = stream;
-        _retired.AddLast(stream);
-        ForgetAnswered(0, _context.Options.RetainedStreamsPerSession);
-        return stream;
-    }
-
-    /// <summary>Takes every request's reservation from the budget, or none of them.</summary>
-    private bool Reserve(List<PendingRequest> candidates)
-    {
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            if (_replay.TryTake(candidates[i].Reserved, ReplayUse.Answer) != ReplayTake.Taken)
-            {
-                _replay.Give(candidates.Take(i).Sum(p => p.Reserved));
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Frees up to <paramref name="bytes"/> of this session's own replay for a stream in need: answered POST streams
-    /// oldest first, then (<paramref name="forAnswer"/>) the GET stream's oldest events. Never another session's.
-    /// </summary>
-    private bool MakeRoom(long bytes, bool forAnswer)
-    {
-        long freed;
-        lock (_gate)
-        {
-            freed = ForgetAnswered(bytes, _context.Options.RetainedStreamsPerSession);
-        }
-
-        if (forAnswer && freed < bytes)
-        {
-            freed += GetStream.Trim(bytes - freed);
-        }
-
-        return freed > 0;
-    }
-
-    /// <summary>Forgets answered POST streams oldest first (passing over those in flight) until <paramref name="bytes"/> are freed and at most <paramref name="keep"/> streams are left; under the lock.</summary>
-    private long ForgetAnswered(long bytes, int keep)
-    {
-        long freed = 0;
-        for (var node = _retired.First; node is not null && (freed < bytes || _retired.Count > keep);)
-        {
-            var next = node.Next;
-            if (node.Value.IsCompleted)
-            {
-                _retired.Remove(node);
-                _streams.Remove(node.Value.Number);
-                freed += node.Value.Forget();
-            }
-
-            node = next;
-        }
-
-        return freed;
     }
 
     private PendingRequest NewPending(JsonRpcMessage request)
