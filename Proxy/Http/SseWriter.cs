@@ -44,6 +44,7 @@ internal sealed class SseWriter(HttpResponse response)
         await body.WriteAsync(EventEnd, cancellationToken).ConfigureAwait(false);
         await body.FlushAsync(cancellationToken).ConfigureAwait(false);
         Position = streamEvent.Sequence;
+        stream.MarkDelivered(Position);
     }
 
     /// <summary>Writes the legacy transport's first event, which names where to POST.</summary>

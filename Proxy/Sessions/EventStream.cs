@@ -29,6 +29,7 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
     private int _droppableEvents;
     private long _lastSequence;
     private long _dropped;
+    private long _delivered;
     private bool _completed;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -53,6 +54,18 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             lock (_gate)
             {
                 return _completed;
+            }
+        }
+    }
+
+    /// <summary>Whether the stream has ended and a reader wrote all of it out: what it keeps is only for replay now.</summary>
+    public bool IsDelivered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _completed && _delivered >= _lastSequence;
             }
         }
     }
@@ -216,6 +229,15 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             _bufferedBytes = _droppableBytes = _droppableEvents = 0;
             _buffer.Clear();
             return freed;
+        }
+    }
+
+    /// <summary>A reader wrote the events up to <paramref name="sequence"/> out to its client.</summary>
+    public void MarkDelivered(long sequence)
+    {
+        lock (_gate)
+        {
+            _delivered = Math.Max(_delivered, sequence);
         }
     }
 

@@ -85,7 +85,7 @@ internal sealed class SessionStreams
     }
 
     /// <summary>
-    /// Frees up to <paramref name="bytes"/> of this session's own: answered POST streams oldest first, then
+    /// Frees up to <paramref name="bytes"/> of this session's own: delivered answered POST streams oldest first, then
     /// (<paramref name="forAnswer"/>) the GET stream's oldest events. Never another session's.
     /// </summary>
     private bool MakeRoom(long bytes, bool forAnswer)
@@ -104,21 +104,26 @@ internal sealed class SessionStreams
         return freed > 0;
     }
 
-    /// <summary>Lets answered POST streams go, oldest first (passing over those in flight), until <paramref name="bytes"/> are freed and no more are kept than allowed; under the lock.</summary>
+    /// <summary>
+    /// Lets answered POST streams go, oldest first, passing over those in flight: those delivered to their client until
+    /// <paramref name="bytes"/> are freed, and any beyond <see cref="ProxyOptions.RetainedStreamsPerSession"/>. An answer
+    /// its client has not read yet is never let go to make room; under the lock.
+    /// </summary>
     private long ForgetAnswered(long bytes)
     {
         long freed = 0;
         for (var node = _posts.First; node is not null && (freed < bytes || _posts.Count > _options.RetainedStreamsPerSession);)
         {
-            var next = node.Next;
-            if (node.Value.IsCompleted)
+            var stream = node.Value;
+            var following = node.Next;
+            if (stream.IsCompleted && (_posts.Count > _options.RetainedStreamsPerSession || (freed < bytes && stream.IsDelivered)))
             {
                 _posts.Remove(node);
-                _streams.Remove(node.Value.Number);
-                freed += node.Value.Forget();
+                _streams.Remove(stream.Number);
+                freed += stream.Forget();
             }
 
-            node = next;
+            node = following;
         }
 
         return freed;

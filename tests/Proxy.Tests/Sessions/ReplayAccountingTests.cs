@@ -150,4 +150,20 @@ public sealed class ReplayAccountingTests
 
         Assert.That((read.Gap, read.Events.Single().Sequence), Is.EqualTo((true, 3L)));
     }
+
+    [Test]
+    public void To_make_room_a_session_lets_go_only_answered_streams_its_client_has_read()
+    {
+        var streams = new SessionStreams(new ProxyOptions { ReplayBufferBytes = 1024, SessionReplayBudgetBytes = 4096 }, new ReplayBudget(1 << 20));
+        var unread = streams.NewPostStream();
+        var read = streams.NewPostStream();
+        unread.AppendAnswer(new byte[1500], reserved: 0, complete: true);
+        read.AppendAnswer(new byte[1500], reserved: 0, complete: true);
+        read.MarkDelivered(read.LastSequence);
+        var chatty = streams.NewPostStream();
+
+        Assert.That(streams.Notice(chatty, new byte[200]), Is.EqualTo(ReplayTake.Taken), "3000 of 4096 used: past three quarters, so room is made");
+        Assert.That((streams.Find(read.Number), streams.Find(unread.Number)), Is.EqualTo(((EventStream?)null, unread)));
+        Assert.That((unread.BufferedBytes, streams.Budget.Used), Is.EqualTo((1500L, 1700L)), "the answer nobody read yet is kept whole");
+    }
 }
