@@ -63,7 +63,8 @@ internal sealed class SessionStreams
     public ReplayTake Notice(EventStream stream, ReadOnlyMemory<byte> line)
     {
         var take = stream.AppendNotice(line);
-        return take == ReplayTake.Full && MakeRoom(line.Length, forAnswer: false) ? stream.AppendNotice(line) : take;
+        var fits = line.Length <= _options.ReplayBufferBytes && !stream.IsCompleted;
+        return take == ReplayTake.Full && fits && MakeRoom(line.Length, forAnswer: false) ? stream.AppendNotice(line) : take;
     }
 
     /// <summary>Keeps a server's answer in place of its request's reservation; false when even after making room it does not fit.</summary>
