@@ -10,7 +10,7 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Information, "Session {SessionId} of {Tenant}/{Server} ended: {Reason}")]
     public static partial void SessionEnded(ILogger logger, string sessionId, string tenant, string server, string reason);
 
-    [LoggerMessage(3003, LogLevel.Debug, "Session {SessionId}: a server message matched no pending request or was not JSON-RPC; dropped")]
+    [LoggerMessage(3003, LogLevel.Debug, "Session {SessionId}: a server message was not JSON-RPC; dropped")]
     public static partial void UnroutableServerMessage(ILogger logger, string sessionId);
 
     [LoggerMessage(3004, LogLevel.Warning, "Session {SessionId}: reading the sandbox's messages failed")]
@@ -27,6 +27,15 @@ internal static partial class Log
 
     [LoggerMessage(3008, LogLevel.Warning, "Session {SessionId}: stream {Stream} lost events before a reader got them (replay buffer full)")]
     public static partial void ReplayGap(ILogger logger, string sessionId, int stream);
+
+    [LoggerMessage(3940, LogLevel.Debug, "Session {SessionId}: a server message of {Bytes} bytes for stream {Stream} did not fit its share or the budget; dropped ({Dropped} dropped from that stream)")]
+    public static partial void NoticeDropped(ILogger logger, string sessionId, int stream, int bytes, long dropped);
+
+    [LoggerMessage(3941, LogLevel.Warning, "Session {SessionId}: an answer of {Bytes} bytes did not fit the session's buffer; the request got an error instead")]
+    public static partial void AnswerTooLarge(ILogger logger, string sessionId, int bytes);
+
+    [LoggerMessage(3942, LogLevel.Debug, "Session {SessionId}: a server response matched no pending request; dropped ({Count} so far)")]
+    public static partial void UnroutedResponse(ILogger logger, string sessionId, long count);
 
     [LoggerMessage(3960, LogLevel.Information, "Session {SessionId} of {Tenant} idle for {Idle} is reclaimed: the tenant is at its limit of sandboxes and a new session needs one")]
     public static partial void SessionReclaimed(ILogger logger, string sessionId, string tenant, TimeSpan idle);

@@ -28,20 +28,28 @@ public sealed class ProxyOptions
     /// <summary>Events each SSE stream keeps for <c>Last-Event-ID</c> replay.</summary>
     public int ReplayBufferEvents { get; set; } = 1024;
 
-    /// <summary>Bytes each SSE stream keeps for replay.</summary>
-    public long ReplayBufferBytes { get; set; } = 8 * 1024 * 1024;
+    /// <summary>
+    /// One stream's share: bytes of notifications and server requests each SSE stream (the GET stream, or
+    /// one POST's) may keep; past it the stream drops its own oldest. Answers do not count against it.
+    /// </summary>
+    public long ReplayBufferBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Bytes all of one session's SSE streams may keep for replay together: past it, the oldest
-    /// answered streams are dropped and the GET stream keeps only its newest events as it grows (a
-    /// POST's stream in flight keeps its answers, within <see cref="ReplayBufferBytes"/>). Bounds what
-    /// a hostile server can make the proxy hold.
+    /// The hard bound on everything one session keeps: its pending requests (a reservation each) and all its
+    /// streams (GET, POSTs in flight, answered POSTs kept for resumption). Notifications only use the first
+    /// three quarters, so answers always find room; an answer that still does not fit is replaced by a JSON-RPC error.
     /// </summary>
     public long SessionReplayBudgetBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
-    /// Bytes all sessions of this proxy may keep for replay together, with the same effect as the
-    /// session budget while it is over; an ended session gives its bytes back at once.
+    /// The hard bound on what all sessions of one tenant keep together. Reaching it refuses new bytes to that
+    /// tenant's sessions (each may trim only its own streams): it never touches another tenant's.
+    /// </summary>
+    public long TenantReplayBudgetBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The proxy's hard ceiling over all tenants: reaching it refuses new bytes, it never trims anyone's.
+    /// An ended session gives its bytes back at once.
     /// </summary>
     public long ReplayBudgetBytes { get; set; } = 256 * 1024 * 1024;
 
@@ -103,14 +111,19 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             errors.Add("Proxy:MaxRequestBodyBytes must be at least 1024.");
         }
 
-        if (options.SessionReplayBudgetBytes < options.ReplayBufferBytes)
+        if (options.SessionReplayBudgetBytes < 2 * options.ReplayBufferBytes)
         {
-            errors.Add("Proxy:SessionReplayBudgetBytes must be at least Proxy:ReplayBufferBytes.");
+            errors.Add("Proxy:SessionReplayBudgetBytes must be at least twice Proxy:ReplayBufferBytes, so one stream cannot fill its session.");
         }
 
-        if (options.ReplayBudgetBytes < options.SessionReplayBudgetBytes)
+        if (options.TenantReplayBudgetBytes < options.SessionReplayBudgetBytes)
         {
-            errors.Add("Proxy:ReplayBudgetBytes must be at least Proxy:SessionReplayBudgetBytes.");
+            errors.Add("Proxy:TenantReplayBudgetBytes must be at least Proxy:SessionReplayBudgetBytes.");
+        }
+
+        if (options.ReplayBudgetBytes < options.TenantReplayBudgetBytes)
+        {
+            errors.Add("Proxy:ReplayBudgetBytes must be at least Proxy:TenantReplayBudgetBytes.");
         }
 
         if (options.MaxInFlightRequestsPerSession < 1 || options.ReplayBufferEvents < 1 || options.ReplayBufferBytes < 1024 || options.RetainedStreamsPerSession < 1)

@@ -29,6 +29,7 @@ internal static class ExchangeResponder
             if (read.Completed)
             {
                 await WriteJsonAsync(context, answers, batch, session, cancellationToken).ConfigureAwait(false);
+                stream.MarkDelivered(position);
                 return;
             }
         }

@@ -74,6 +74,12 @@ internal sealed class LegacySseEndpoint(RequestGuard guard, SessionOpener opener
             return;
         }
 
+        if (outcome.Status == SubmitStatus.BudgetFull)
+        {
+            await HttpErrors.TooManyAsync(context, TimeSpan.FromSeconds(1), StreamableHttpEndpoint.BudgetFullMessage).ConfigureAwait(false);
+            return;
+        }
+
         context.Response.StatusCode = outcome.Status == SubmitStatus.Ended ? StatusCodes.Status404NotFound : StatusCodes.Status202Accepted;
     }
 }

@@ -44,6 +44,7 @@ internal sealed class SseWriter(HttpResponse response)
         await body.WriteAsync(EventEnd, cancellationToken).ConfigureAwait(false);
         await body.FlushAsync(cancellationToken).ConfigureAwait(false);
         Position = streamEvent.Sequence;
+        stream.MarkDelivered(Position);
     }
 
     /// <summary>Writes the legacy transport's first event, which names where to POST.</summary>
@@ -53,17 +54,14 @@ internal sealed class SseWriter(HttpResponse response)
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Streams events after <see cref="Position"/> until the stream ends; false when events were lost from the buffer.</summary>
+    /// <summary>Streams events after <see cref="Position"/> until the stream ends, going on past events lost from the buffer; false when some were.</summary>
     public async Task<bool> PumpAsync(EventStream stream, CancellationToken cancellationToken)
     {
+        var complete = true;
         while (true)
         {
             var read = await stream.ReadAfterAsync(Position, cancellationToken).ConfigureAwait(false);
-            if (read.Gap)
-            {
-                return false;
-            }
-
+            complete &= !read.Gap;
             foreach (var streamEvent in read.Events)
             {
                 await WriteAsync(stream, streamEvent, cancellationToken).ConfigureAwait(false);
@@ -71,7 +69,7 @@ internal sealed class SseWriter(HttpResponse response)
 
             if (read.Completed && read.Events.Count == 0)
             {
-                return true;
+                return complete;
             }
         }
     }

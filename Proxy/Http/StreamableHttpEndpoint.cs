@@ -205,6 +205,9 @@ internal sealed class StreamableHttpEndpoint(
                 await HttpErrors.TooManyAsync(context, TimeSpan.FromSeconds(1),
                     $"This session already has {_options.MaxInFlightRequestsPerSession} requests in flight.").ConfigureAwait(false);
                 return;
+            case SubmitStatus.BudgetFull:
+                await HttpErrors.TooManyAsync(context, TimeSpan.FromSeconds(1), BudgetFullMessage).ConfigureAwait(false);
+                return;
         }
 
         if (outcome.Exchange is not { } exchange)
@@ -279,6 +282,8 @@ internal sealed class StreamableHttpEndpoint(
             session.DetachGetReader(reader, writer.Position);
         }
     }
+
+    internal const string BudgetFullMessage = "This session's buffers are full (Proxy:SessionReplayBudgetBytes, or its tenant's share); retry once its answers have been read.";
 
     private static Task SessionNotFoundAsync(HttpContext context) =>
         HttpErrors.WriteAsync(context, StatusCodes.Status404NotFound, "Session not found: it has ended or never existed. Initialize a new session.");

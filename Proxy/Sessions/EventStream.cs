@@ -11,19 +11,25 @@ internal readonly record struct StreamRead(IReadOnlyList<StreamEvent> Events, bo
 /// <summary>
 /// One SSE stream of a session (the GET stream, or the stream of one POST), kept apart from any HTTP
 /// connection: events are appended as the sandbox writes them and kept in a bounded replay buffer, so a
-/// client that reconnects with <c>Last-Event-ID</c> gets exactly the events it missed.
+/// client that reconnects with <c>Last-Event-ID</c> gets the events it missed that are still kept.
 /// </summary>
 /// <remarks>
-/// Every stream keeps at most <c>maxEvents</c> and <c>maxBytes</c>. Over the session's or the proxy's replay
-/// budget only the GET stream (number 0, fed by the server alone) drops its oldest events as it grows: a
-/// POST's stream holds answers its client is waiting for, and is let go as a whole once it is answered.
+/// Every byte kept is taken from the session's <see cref="ReplayBudget"/> first, so no mix of streams can hold
+/// more than the session, its tenant or the proxy allow. A stream only ever drops its own events, oldest first:
+/// notifications and server requests beyond <c>maxEvents</c>/<c>maxBytes</c> (the stream's share of its session)
+/// or beyond the budget; answers only on the GET stream (a legacy session's). A POST's answers are never
+/// dropped: one that cannot be kept is refused, and the session answers with an error in its place.
 /// </remarks>
 internal sealed class EventStream(int number, int maxEvents, long maxBytes, ReplayBudget budget)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<StreamEvent> _buffer = new();
+    private readonly LinkedList<StreamEvent> _buffer = new();
     private long _bufferedBytes;
+    private long _droppableBytes;
+    private int _droppableEvents;
     private long _lastSequence;
+    private long _dropped;
+    private long _delivered;
     private bool _completed;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -52,6 +58,42 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
         }
     }
 
+    /// <summary>Whether the stream has ended and a reader wrote all of it out: what it keeps is only for replay now.</summary>
+    public bool IsDelivered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _completed && _delivered >= _lastSequence;
+            }
+        }
+    }
+
+    /// <summary>Bytes this stream keeps now.</summary>
+    public long BufferedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bufferedBytes;
+            }
+        }
+    }
+
+    /// <summary>Events this stream dropped, kept or not yet delivered, to stay within its share and the budget.</summary>
+    public long Dropped
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dropped;
+            }
+        }
+    }
+
     /// <summary>The SSE event id: the stream number and the event's sequence in it.</summary>
     public string EventId(long sequence) => string.Create(CultureInfo.InvariantCulture, $"{Number}_{sequence}");
 
@@ -66,46 +108,136 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             && long.TryParse(eventId.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 
-    /// <summary>Appends an event, and with <paramref name="complete"/> ends the stream after it; false when the stream has already ended.</summary>
-    public bool Append(ReadOnlyMemory<byte> data, bool isResponse, bool complete = false)
+    /// <summary>
+    /// Appends a server notification or request, dropping this stream's oldest droppable events to make room
+    /// within its share and its session's and tenant's budget (not for the proxy's ceiling: then the new one is
+    /// refused); anything but <see cref="ReplayTake.Taken"/> means it was dropped, and counted.
+    /// </summary>
+    public ReplayTake AppendNotice(ReadOnlyMemory<byte> data)
     {
         TaskCompletionSource changed;
         lock (_gate)
         {
             if (_completed)
             {
-                return false;
+                return ReplayTake.Full;
             }
 
-            _completed = complete;
-
-            _buffer.Enqueue(new StreamEvent(++_lastSequence, data, isResponse));
-            _bufferedBytes += data.Length;
-            budget.Take(data.Length);
-            while (_buffer.Count > 1 && (_buffer.Count > maxEvents || _bufferedBytes > maxBytes || (Number == 0 && budget.IsOver)))
+            if (data.Length > maxBytes)
             {
-                var dropped = _buffer.Dequeue().Data.Length;
-                _bufferedBytes -= dropped;
-                budget.Give(dropped);
+                _dropped++;
+                return ReplayTake.Full;
             }
 
-            changed = _changed;
-            _changed = NewSignal();
+            while (_droppableEvents > 0 && (_droppableEvents >= maxEvents || _droppableBytes + data.Length > maxBytes))
+            {
+                DropOldest();
+            }
+
+            ReplayTake take;
+            while ((take = budget.TryTake(data.Length, ReplayUse.Notice)) != ReplayTake.Taken)
+            {
+                // Dropping less than the new event's size cannot make room for it: then it is the one dropped, not the stream's history.
+                if (take == ReplayTake.CeilingFull || _droppableBytes < data.Length)
+                {
+                    _dropped++;
+                    return take;
+                }
+
+                DropOldest();
+            }
+
+            Enqueue(data, isResponse: false);
+            changed = SwapSignal();
+        }
+
+        changed.TrySetResult();
+        return ReplayTake.Taken;
+    }
+
+    /// <summary>
+    /// Appends an answer in place of the <paramref name="reserved"/> bytes its request held, and with
+    /// <paramref name="complete"/> ends the stream after it. Beyond the budget this stream's own notifications
+    /// make room first; false when the answer still cannot be kept (the request keeps its reservation).
+    /// With <paramref name="force"/> (the proxy's own short error answers, which fit their reservation) it is always kept.
+    /// </summary>
+    public bool AppendAnswer(ReadOnlyMemory<byte> data, long reserved, bool complete, bool force = false)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                budget.Give(reserved);
+                return true;
+            }
+
+            var extra = data.Length - reserved;
+            if (extra <= 0)
+            {
+                budget.Give(-extra);
+            }
+            else if (force)
+            {
+                budget.Take(extra);
+            }
+            else
+            {
+                while (budget.TryTake(extra, ReplayUse.Answer) != ReplayTake.Taken)
+                {
+                    if (_droppableEvents == 0)
+                    {
+                        return false;
+                    }
+
+                    DropOldest();
+                }
+            }
+
+            Enqueue(data, isResponse: true);
+            _completed = complete;
+            changed = SwapSignal();
         }
 
         changed.TrySetResult();
         return true;
     }
 
-    /// <summary>Drops the stream's buffer from its session's budget: the stream is no longer kept.</summary>
-    public void Forget()
+    /// <summary>Drops this stream's oldest droppable events until <paramref name="bytes"/> are free; returns the bytes freed.</summary>
+    public long Trim(long bytes)
     {
         lock (_gate)
         {
+            long freed = 0;
+            while (freed < bytes && _droppableEvents > 0)
+            {
+                freed += DropOldest();
+            }
+
+            return freed;
+        }
+    }
+
+    /// <summary>Drops the stream's buffer from its session's budget: the stream is no longer kept.</summary>
+    public long Forget()
+    {
+        lock (_gate)
+        {
+            var freed = _bufferedBytes;
             _completed = true;
             budget.Give(_bufferedBytes);
-            _bufferedBytes = 0;
+            _bufferedBytes = _droppableBytes = _droppableEvents = 0;
             _buffer.Clear();
+            return freed;
+        }
+    }
+
+    /// <summary>A reader wrote the events up to <paramref name="sequence"/> out to its client.</summary>
+    public void MarkDelivered(long sequence)
+    {
+        lock (_gate)
+        {
+            _delivered = Math.Max(_delivered, sequence);
         }
     }
 
@@ -127,7 +259,8 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
         changed.TrySetResult();
     }
 
-    /// <summary>Waits until there are events after <paramref name="after"/> or the stream ends, and returns them.</summary>
+    /// <summary>Waits until there are events after <paramref name="after"/> or the stream ends, and returns the ones still kept.</summary>
+    /// <remarks>A reader past a gap goes on with what is kept: SSE has no way to say "lost", and stopping would strand the answers after it.</remarks>
     public async ValueTask<StreamRead> ReadAfterAsync(long after, CancellationToken cancellationToken)
     {
         while (true)
@@ -135,20 +268,11 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
             Task changed;
             lock (_gate)
             {
-                var oldest = _buffer.Count > 0 ? _buffer.Peek().Sequence : _lastSequence + 1;
-                if (after + 1 < oldest && after < _lastSequence)
+                // Events after a reader's position that were all dropped are no reason to wake it: it waits for the next one.
+                var events = _lastSequence > after ? _buffer.Where(e => e.Sequence > after).ToArray() : [];
+                if (events.Length > 0 || _completed)
                 {
-                    return new StreamRead([], _completed, Gap: true);
-                }
-
-                if (_lastSequence > after)
-                {
-                    return new StreamRead(_buffer.Where(e => e.Sequence > after).ToArray(), _completed, Gap: false);
-                }
-
-                if (_completed)
-                {
-                    return new StreamRead([], Completed: true, Gap: false);
+                    return new StreamRead(events, _completed, Gap: events.Length < _lastSequence - after);
                 }
 
                 changed = _changed.Task;
@@ -156,6 +280,46 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
 
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private void Enqueue(ReadOnlyMemory<byte> data, bool isResponse)
+    {
+        _buffer.AddLast(new StreamEvent(++_lastSequence, data, isResponse));
+        _bufferedBytes += data.Length;
+        if (IsDroppable(isResponse))
+        {
+            _droppableBytes += data.Length;
+            _droppableEvents++;
+        }
+    }
+
+    /// <summary>Drops the oldest droppable event (the caller knows there is one) and gives its bytes back.</summary>
+    private long DropOldest()
+    {
+        var node = _buffer.First;
+        while (!IsDroppable(node!.Value.IsResponse))
+        {
+            node = node.Next;
+        }
+
+        var length = node.Value.Data.Length;
+        _buffer.Remove(node);
+        _bufferedBytes -= length;
+        _droppableBytes -= length;
+        _droppableEvents--;
+        _dropped++;
+        budget.Give(length);
+        return length;
+    }
+
+    /// <summary>The GET stream drops anything (a legacy session's answers go there too); a POST's stream only what is not an answer.</summary>
+    private bool IsDroppable(bool isResponse) => Number == 0 || !isResponse;
+
+    private TaskCompletionSource SwapSignal()
+    {
+        var changed = _changed;
+        _changed = NewSignal();
+        return changed;
     }
 
     /// <summary>

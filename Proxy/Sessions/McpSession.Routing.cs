@@ -23,7 +23,7 @@ internal sealed partial class McpSession
             {
                 _ending = 1;
                 inFlight = [.. _pending.Values];
-                streams = [.. _streams.Values];
+                streams = [.. _streams.All()];
                 _getConsumer = null;
             }
         }
@@ -46,7 +46,7 @@ internal sealed partial class McpSession
             stream.Complete();
         }
 
-        _replay.Detach();
+        _streams.Budget.Detach();
 
         await Sandbox.DisposeAsync().ConfigureAwait(false);
         Log.SessionEnded(_context.Logger, Id, Tenant, Server, reason);
@@ -81,14 +81,18 @@ internal sealed partial class McpSession
                 {
                     if (message.Id is not { } id || !Resolve(id, line, message.IsError ? "error" : "ok", message))
                     {
-                        // An answer to a request that was cancelled, timed out or never made: nobody waits for it.
-                        Log.UnroutableServerMessage(_context.Logger, Id);
+                        // An answer to a request that was cancelled, timed out, already answered or never made: nobody waits for it.
+                        Log.UnroutedResponse(_context.Logger, Id, Interlocked.Increment(ref _unroutedResponses));
                     }
 
                     continue;
                 }
 
-                StreamFor(message).Append(line, isResponse: false);
+                var stream = StreamFor(message);
+                if (_streams.Notice(stream, line) != ReplayTake.Taken)
+                {
+                    Log.NoticeDropped(_context.Logger, Id, stream.Number, line.Length, stream.Dropped);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -158,27 +162,40 @@ internal sealed partial class McpSession
                 return false;
             }
 
-            if (pending.Request.ProgressToken is { } token && _byProgressToken.TryGetValue(token, out var owner) && ReferenceEquals(owner, pending))
+            if (pending.ProgressToken is { } token && _byProgressToken.TryGetValue(token, out var owner) && ReferenceEquals(owner, pending))
             {
                 _byProgressToken.Remove(token);
             }
 
             completes = --pending.Exchange.Outstanding == 0 && pending.Exchange.OwnsStream;
-            if (pending.Request.Method == "initialize" && response?.ResultProtocolVersion is { } version)
+            if (pending.Method == "initialize" && response?.ResultProtocolVersion is { } version)
             {
                 ProtocolVersion = version;
             }
         }
 
         pending.Deadline?.Dispose();
-        pending.Exchange.Stream.Append(line, isResponse: true, complete: completes);
+        var stream = pending.Exchange.Stream;
+        if (response is null)
+        {
+            // The proxy's own error answer: it fits the request's reservation.
+            stream.AppendAnswer(line, pending.Reserved, completes, force: true);
+        }
+        else if (!_streams.Answer(stream, line, pending.Reserved, completes))
+        {
+            Log.AnswerTooLarge(_context.Logger, Id, line.Length);
+            var tooLarge = JsonRpcErrors.For(id, ErrorCodes.InternalError,
+                $"Answer too large for the session's buffer: the server's answer of {line.Length} bytes was dropped.");
+            stream.AppendAnswer(tooLarge, pending.Reserved, completes, force: true);
+            (line, outcome) = (tooLarge, "too-large");
+        }
 
         _ = AuditAsync(pending, outcome, line.Length);
         return true;
     }
 
-    /// <summary>Answers a request that was never forwarded (a duplicate id).</summary>
-    private void Answer(Exchange exchange, byte[] line)
+    /// <summary>Answers a request that was never forwarded (a duplicate id), in its reservation.</summary>
+    private void Answer(Exchange exchange, PendingRequest duplicate, byte[] line)
     {
         bool completes;
         lock (_gate)
@@ -186,7 +203,7 @@ internal sealed partial class McpSession
             completes = --exchange.Outstanding == 0 && exchange.OwnsStream;
         }
 
-        exchange.Stream.Append(line, isResponse: true, complete: completes);
+        exchange.Stream.AppendAnswer(line, duplicate.Reserved, completes, force: true);
     }
 
     private void Expire(PendingRequest pending)
@@ -215,8 +232,8 @@ internal sealed partial class McpSession
     private async Task AuditAsync(PendingRequest pending, string outcome, long bytesOut)
     {
         var auditEvent = new McpAuditEvent(
-            Tenant, Principal.Id, Id, pending.Request.Method!, pending.Request.Target, outcome,
-            _context.Time.GetElapsedTime(pending.StartedAt).TotalMilliseconds, pending.Request.Line.Length, bytesOut);
+            Tenant, Principal.Id, Id, pending.Method, pending.Target, outcome,
+            _context.Time.GetElapsedTime(pending.StartedAt).TotalMilliseconds, pending.RequestBytes, bytesOut);
         try
         {
             await _context.Recorder.AuditAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);

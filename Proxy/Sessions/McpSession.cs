@@ -15,15 +15,13 @@ internal sealed partial class McpSession
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PendingRequest> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingRequest> _byProgressToken = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, EventStream> _streams = [];
-    private readonly ReplayBudget _replay;
-    private readonly Queue<int> _retired = new();
+    private readonly SessionStreams _streams;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpSession> _onEnded;
     private CancellationTokenSource? _getConsumer;
-    private int _nextStream = 1;
     private long _lastActivity;
     private long _getDelivered;
+    private long _unroutedResponses;
     private int _ending;
 
     public McpSession(
@@ -40,9 +38,7 @@ internal sealed partial class McpSession
         _context = context;
         _onEnded = onEnded;
         _lastActivity = context.Time.GetTimestamp();
-        _replay = new ReplayBudget(context.Options.SessionReplayBudgetBytes, context.Replay);
-        GetStream = new EventStream(0, context.Options.ReplayBufferEvents, context.Options.ReplayBufferBytes, _replay);
-        _streams[0] = GetStream;
+        _streams = new SessionStreams(context.Options, context.TenantReplay(tenant));
         ReaderLoop = Task.Run(ReadLoopAsync);
     }
 
@@ -65,7 +61,7 @@ internal sealed partial class McpSession
     public string? ProtocolVersion { get; private set; }
 
     /// <summary>The standalone GET stream (stream 0): server messages that belong to no request.</summary>
-    public EventStream GetStream { get; }
+    public EventStream GetStream => _streams.GetStream;
 
     /// <summary>Completes with the reason once the session has ended.</summary>
     public Task<string> Ended => _ended.Task;
@@ -88,17 +84,17 @@ internal sealed partial class McpSession
         }
     }
 
+    /// <summary>Bytes the session keeps now: its pending requests' reservations and every stream's buffer, against <see cref="ProxyOptions.SessionReplayBudgetBytes"/>.</summary>
+    public long BufferedBytes => _streams.Budget.Used;
+
+    /// <summary>Server responses to ids nobody waits for (never asked, already answered, cancelled or timed out): dropped, never kept.</summary>
+    public long UnroutedResponses => Interlocked.Read(ref _unroutedResponses);
+
     /// <summary>Whether <paramref name="principal"/> may use this session at this URL.</summary>
     public bool BelongsTo(SmcpPrincipal principal, string tenant, string server) =>
         principal.Id == Principal.Id && tenant == Tenant && server == Server;
 
-    public EventStream? FindStream(int number)
-    {
-        lock (_gate)
-        {
-            return _streams.GetValueOrDefault(number);
-        }
-    }
+    public EventStream? FindStream(int number) => _streams.Find(number);
 
     /// <summary>Forwards a POST's messages in order; its requests wait in the returned exchange.</summary>
     /// <remarks>
@@ -109,8 +105,9 @@ internal sealed partial class McpSession
     {
         Touch();
         Exchange? exchange = null;
-        var duplicates = new HashSet<JsonRpcMessage>();
-        var candidates = messages.Where(m => m.Kind == MessageKind.Request).Select(NewPending).ToList();
+        var duplicates = new Dictionary<JsonRpcMessage, PendingRequest>(ReferenceEqualityComparer.Instance);
+        var requests = messages.Where(m => m.Kind == MessageKind.Request).Select(m => (Message: m, Pending: NewPending(m))).ToList();
+        var candidates = requests.ConvertAll(r => r.Pending);
         lock (_gate)
         {
             if (IsEnded)
@@ -127,19 +124,25 @@ internal sealed partial class McpSession
                     return new SubmitOutcome(SubmitStatus.TooManyInFlight, null);
                 }
 
-                exchange = IsLegacy ? new Exchange(GetStream, ownsStream: false) : new Exchange(NewStream(), ownsStream: true);
-                foreach (var pending in candidates)
+                if (!_streams.Reserve(candidates))
+                {
+                    candidates.ForEach(p => p.Deadline?.Dispose());
+                    return new SubmitOutcome(SubmitStatus.BudgetFull, null);
+                }
+
+                exchange = IsLegacy ? new Exchange(GetStream, ownsStream: false) : new Exchange(_streams.NewPostStream(), ownsStream: true);
+                foreach (var (request, pending) in requests)
                 {
                     pending.Exchange = exchange;
                     exchange.Outstanding++;
                     if (!_pending.TryAdd(pending.Id.Key, pending))
                     {
                         pending.Deadline?.Dispose();
-                        duplicates.Add(pending.Request);
+                        duplicates.Add(request, pending);
                         continue;
                     }
 
-                    if (pending.Request.ProgressToken is { } token)
+                    if (pending.ProgressToken is { } token)
                     {
                         _byProgressToken[token] = pending;
                     }
@@ -149,9 +152,9 @@ internal sealed partial class McpSession
 
         foreach (var message in messages)
         {
-            if (duplicates.Contains(message))
+            if (duplicates.TryGetValue(message, out var duplicate))
             {
-                Answer(exchange!, JsonRpcErrors.For(message.Id, ErrorCodes.InvalidRequest,
+                Answer(exchange!, duplicate, JsonRpcErrors.For(message.Id, ErrorCodes.InvalidRequest,
                     $"A request with id {message.Id!.Value.Json} is already in flight in this session."));
                 continue;
             }
@@ -220,21 +223,6 @@ internal sealed partial class McpSession
                 return _getDelivered;
             }
         }
-    }
-
-    private EventStream NewStream()
-    {
-        var stream = new EventStream(_nextStream++, _context.Options.ReplayBufferEvents, _context.Options.ReplayBufferBytes, _replay);
-        _streams[stream.Number] = stream;
-        _retired.Enqueue(stream.Number);
-        while ((_retired.Count > _context.Options.RetainedStreamsPerSession || _replay.IsOver)
-               && _streams.TryGetValue(_retired.Peek(), out var oldest) && oldest.IsCompleted)
-        {
-            _streams.Remove(_retired.Dequeue());
-            oldest.Forget();
-        }
-
-        return stream;
     }
 
     private PendingRequest NewPending(JsonRpcMessage request)

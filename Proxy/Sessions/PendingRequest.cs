@@ -14,12 +14,28 @@ internal sealed class Exchange(EventStream stream, bool ownsStream)
     public int Outstanding { get; set; }
 }
 
-/// <summary>A client request forwarded to the sandbox and not yet answered.</summary>
+/// <summary>A client request forwarded to the sandbox and not yet answered: what routing and the audit need, not the request's bytes.</summary>
 internal sealed class PendingRequest(JsonRpcMessage request, long startedAt)
 {
-    public JsonRpcMessage Request { get; } = request;
+    /// <summary>Room for the proxy's own error answer besides the id: the longest message it writes is well under this.</summary>
+    private const int ErrorAnswerBytes = 512;
 
     public RequestId Id { get; } = request.Id!.Value;
+
+    public string Method { get; } = request.Method!;
+
+    public string? Target { get; } = request.Target;
+
+    public string? ProgressToken { get; } = request.ProgressToken;
+
+    public long RequestBytes { get; } = request.Line.Length;
+
+    /// <summary>
+    /// Bytes held against the session's budget while the request waits: what it keeps (as UTF-16) and room for an
+    /// error answer, so the proxy can always answer it (timeout, cancel, session end, answer too large) within the budget.
+    /// </summary>
+    public long Reserved { get; } = ErrorAnswerBytes + (2L * (request.Id!.Value.Key.Length + request.Id.Value.Json.Length
+        + request.Method!.Length + (request.Target?.Length ?? 0) + (request.ProgressToken?.Length ?? 0)));
 
     /// <summary>Set when the request is registered, under the session's lock.</summary>
     public Exchange Exchange { get; set; } = null!;
@@ -40,6 +56,9 @@ internal enum SubmitStatus
 
     /// <summary>The session already has its limit of requests in flight.</summary>
     TooManyInFlight,
+
+    /// <summary>The session's budget has no room left to hold another request until some are answered.</summary>
+    BudgetFull,
 }
 
 internal readonly record struct SubmitOutcome(SubmitStatus Status, Exchange? Exchange);

@@ -1,10 +1,17 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Smcp.Proxy.Ports;
 
 namespace Smcp.Proxy.Sessions;
 
-/// <summary>What every session shares: options, the recorder, the clock, the log, and the proxy's replay budget.</summary>
+/// <summary>What every session shares: options, the recorder, the clock, the log, and the replay budgets of the proxy and of each tenant.</summary>
 internal sealed record SessionContext(ProxyOptions Options, IProxyRecorder Recorder, TimeProvider Time, ILogger Logger)
 {
-    public ReplayBudget Replay { get; } = new(Options.ReplayBudgetBytes);
+    private readonly ConcurrentDictionary<string, ReplayBudget> _tenants = new(StringComparer.Ordinal);
+
+    /// <summary>The proxy's hard ceiling over every tenant: it refuses new bytes when full, and never trims anyone.</summary>
+    public ReplayBudget Replay { get; } = new(Options.ReplayBudgetBytes, isCeiling: true);
+
+    /// <summary>The budget a tenant's sessions share, inside the proxy's; one object per tenant that ever had a session (a few dozen bytes).</summary>
+    public ReplayBudget TenantReplay(string tenant) => _tenants.GetOrAdd(tenant, _ => new ReplayBudget(Options.TenantReplayBudgetBytes, Replay));
 }

@@ -40,10 +40,11 @@ public sealed class McpThroughHostTests
     [Test]
     public async Task Deployed_server_answers_mcp_every_request_is_audited_and_the_session_quota_holds()
     {
+        // No session can come of age for reclaiming while an initialize may wait: the quota itself is what answers.
         await using var smcp = await SmcpServerFixture.StartAsync("mcp", """
             tenants:
               - id: acme
-                quotas: { maxSessions: 1, warmPoolSize: 1 }
+                quotas: { maxSessions: 1, warmPoolSize: 1, reclaimIdleAfter: 10m }
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await DeployAsync(admin));

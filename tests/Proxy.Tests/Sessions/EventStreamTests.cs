@@ -11,7 +11,7 @@ public sealed class EventStreamTests
         var stream = new EventStream(3, maxEvents: 10, maxBytes: 1024, new ReplayBudget(1 << 20));
         foreach (var text in new[] { "a", "b", "c" })
         {
-            stream.Append(Encoding.UTF8.GetBytes(text), isResponse: false);
+            stream.AppendNotice(Encoding.UTF8.GetBytes(text));
         }
 
         var read = await stream.ReadAfterAsync(1, CancellationToken.None);
@@ -21,88 +21,19 @@ public sealed class EventStreamTests
     }
 
     [Test]
-    public async Task Streams_of_one_session_share_its_replay_budget_and_a_forgotten_stream_gives_its_bytes_back()
-    {
-        var budget = new ReplayBudget(100);
-        var answered = new EventStream(1, maxEvents: 10, maxBytes: 1024, budget);
-        var growing = new EventStream(0, maxEvents: 10, maxBytes: 1024, budget);
-        answered.Append(new byte[80], isResponse: true);
-        for (var i = 0; i < 3; i++)
-        {
-            growing.Append(new byte[30], isResponse: false);
-        }
-
-        var squeezed = await growing.ReadAfterAsync(2, CancellationToken.None);
-        Assert.That(squeezed.Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 3 }), "over the session's budget, the growing stream keeps only its newest event");
-        Assert.That((await growing.ReadAfterAsync(0, CancellationToken.None)).Gap, Is.True);
-        Assert.That(budget.IsOver, Is.True, "80 + 30 bytes: one event is always kept");
-
-        answered.Forget();
-        growing.Append(new byte[30], isResponse: false);
-        var roomy = await growing.ReadAfterAsync(2, CancellationToken.None);
-        Assert.That(roomy.Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 3, 4 }), "the forgotten stream's bytes are free again");
-        Assert.That(budget.IsOver, Is.False);
-    }
-
-    [Test]
-    public async Task Sessions_share_the_proxy_wide_replay_budget_so_one_full_session_squeezes_another()
-    {
-        var proxy = new ReplayBudget(100);
-        var quiet = new ReplayBudget(1 << 20, proxy);
-        var busy = new ReplayBudget(1 << 20, proxy);
-        var held = new EventStream(1, maxEvents: 10, maxBytes: 1024, quiet);
-        var growing = new EventStream(0, maxEvents: 10, maxBytes: 1024, busy);
-        held.Append(new byte[80], isResponse: true);
-        for (var i = 0; i < 3; i++)
-        {
-            growing.Append(new byte[30], isResponse: false);
-        }
-
-        Assert.That((await growing.ReadAfterAsync(0, CancellationToken.None)).Gap, Is.True, "within its own session budget, but the proxy's is spent");
-        Assert.That(busy.IsOver, Is.True);
-
-        held.Forget();
-        growing.Append(new byte[30], isResponse: false);
-        Assert.That((await growing.ReadAfterAsync(2, CancellationToken.None)).Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 3, 4 }),
-            "the other session's bytes are free again");
-        Assert.That(proxy.IsOver, Is.False);
-    }
-
-    [Test]
-    public async Task A_posts_stream_keeps_every_answer_over_the_budget_and_an_ended_session_gives_its_bytes_back()
-    {
-        var proxy = new ReplayBudget(100);
-        var session = new ReplayBudget(1 << 20, proxy);
-        var exchange = new EventStream(5, maxEvents: 10, maxBytes: 1024, session);
-        for (var i = 0; i < 3; i++)
-        {
-            exchange.Append(new byte[60], isResponse: true);
-        }
-
-        var read = await exchange.ReadAfterAsync(0, CancellationToken.None);
-        Assert.That((read.Gap, read.Events.Count), Is.EqualTo((false, 3)), "answers a client waits for are not dropped for the budget");
-        Assert.That(proxy.IsOver, Is.True);
-
-        session.Detach();
-        Assert.That(proxy.IsOver, Is.False, "the ended session's 180 bytes went back");
-
-        exchange.Append(new byte[200], isResponse: true);
-        Assert.That(proxy.IsOver, Is.False, "a slow reader may still drain the ended session's streams; they no longer weigh on the proxy");
-    }
-
-    [Test]
-    public async Task Events_evicted_from_the_bounded_buffer_are_reported_as_a_gap()
+    public async Task Events_evicted_from_the_bounded_buffer_are_reported_as_a_gap_and_the_kept_ones_still_read()
     {
         var stream = new EventStream(0, maxEvents: 2, maxBytes: 1024, new ReplayBudget(1 << 20));
         for (var i = 0; i < 5; i++)
         {
-            stream.Append(new byte[] { (byte)'x' }, isResponse: false);
+            stream.AppendNotice(new byte[] { (byte)'x' });
         }
 
         var read = await stream.ReadAfterAsync(1, CancellationToken.None);
         var kept = await stream.ReadAfterAsync(3, CancellationToken.None);
 
-        Assert.That(read.Gap, Is.True);
+        Assert.That((read.Gap, kept.Gap), Is.EqualTo((true, false)));
+        Assert.That(read.Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 4, 5 }), "a reader past a gap goes on with what is kept");
         Assert.That(kept.Events.Select(e => e.Sequence), Is.EqualTo(new long[] { 4, 5 }));
     }
 
@@ -111,8 +42,7 @@ public sealed class EventStreamTests
     {
         var stream = new EventStream(1, maxEvents: 10, maxBytes: 1024, new ReplayBudget(1 << 20));
         var waiting = stream.ReadAfterAsync(0, CancellationToken.None).AsTask();
-        stream.Append("{}"u8.ToArray(), isResponse: true);
-        stream.Complete();
+        stream.AppendAnswer("{}"u8.ToArray(), reserved: 0, complete: true);
         var first = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
         var end = await stream.ReadAfterAsync(1, CancellationToken.None);
 

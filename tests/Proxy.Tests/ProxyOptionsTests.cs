@@ -1,0 +1,29 @@
+namespace Smcp.Proxy.Tests;
+
+public sealed class ProxyOptionsTests
+{
+    [Test]
+    public void The_default_byte_bounds_nest_share_session_tenant_proxy()
+    {
+        var defaults = new ProxyOptions();
+
+        Assert.That(new ProxyOptionsValidator().Validate(null, defaults).Succeeded, Is.True);
+        Assert.That((defaults.ReplayBufferBytes, defaults.SessionReplayBudgetBytes, defaults.TenantReplayBudgetBytes, defaults.ReplayBudgetBytes),
+            Is.EqualTo((4L << 20, 16L << 20, 64L << 20, 256L << 20)), "the defaults README names");
+    }
+
+    [Test]
+    public void Byte_bounds_that_do_not_nest_are_refused_with_what_to_change()
+    {
+        var options = new ProxyOptions { ReplayBufferBytes = 8 << 20, SessionReplayBudgetBytes = 12 << 20, TenantReplayBudgetBytes = 8 << 20, ReplayBudgetBytes = 4 << 20 };
+
+        var result = new ProxyOptionsValidator().Validate(null, options);
+
+        Assert.That(result.Failures, Is.EqualTo(new[]
+        {
+            "Proxy:SessionReplayBudgetBytes must be at least twice Proxy:ReplayBufferBytes, so one stream cannot fill its session.",
+            "Proxy:TenantReplayBudgetBytes must be at least Proxy:SessionReplayBudgetBytes.",
+            "Proxy:ReplayBudgetBytes must be at least Proxy:TenantReplayBudgetBytes.",
+        }));
+    }
+}
