@@ -18,8 +18,9 @@ public sealed class StdoutFloodMemoryTests
     public async Task Eight_warm_flooders_nobody_reads_keep_the_process_within_their_bounds_and_are_ended()
     {
         var options = TestDocker.Options(SandboxRuntimes.Runc);
-        // Per flooder: the warm buffer, the 4 MiB line waiting for room, the line being assembled behind it, the read buffer.
-        var perSandbox = options.WarmStdoutBufferBytes + (2L * options.MaxMessageBytes) + (64 * 1024);
+        // Per flooder: the warm buffer, the 4 MiB line waiting for room, the start of the next line (at most one
+        // 64 KiB read) and the read buffer.
+        var perSandbox = options.WarmStdoutBufferBytes + options.MaxMessageBytes + (2 * 64 * 1024);
         var limit = (Flooders * perSandbox) + Slack;
         var engine = await TestDocker.EngineAsync(SandboxRuntimes.Runc, o => o.StdoutFloodTimeout = FloodTimeout);
         var spec = TestDocker.Spec(TestDocker.Hostile, "flood");
