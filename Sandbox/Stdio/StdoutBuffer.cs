@@ -11,8 +11,8 @@ namespace Smcp.Sandbox.Stdio;
 /// <remarks>
 /// A message that does not fit makes the writer wait for room: it stops reading the sandbox's stdout,
 /// the engine's pipe fills and the server blocks in its write. A wait that outlasts its deadline is the
-/// caller's cue to end the sandbox. Per message the hot path costs one Interlocked add on each side and
-/// a volatile read of the waiter; no lock, no allocation.
+/// caller's cue to end the sandbox. Per message the hot path adds one Interlocked add on each side and
+/// a volatile read of the waiter to what the channel itself costs; no lock, no allocation of its own.
 /// </remarks>
 internal sealed class StdoutBuffer
 {
