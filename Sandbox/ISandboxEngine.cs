@@ -3,9 +3,13 @@ namespace Smcp.Sandbox;
 /// <summary>The container engine boundary: starts hardened sandboxes, loads images, clears leftovers.</summary>
 public interface ISandboxEngine
 {
-    /// <summary>Creates, attaches to and starts a sandbox for <paramref name="spec"/> (a cold start).</summary>
+    /// <summary>Creates, attaches to and starts a sandbox for <paramref name="spec"/> (a cold start) for a caller that reads it at once.</summary>
     /// <exception cref="SandboxException">The image is unknown, the runtime is missing, or the start timed out.</exception>
     Task<RunningSandbox> StartAsync(SandboxSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Starts a sandbox that waits for a session (the warm pool): until it is claimed its unread stdout is held to <see cref="SandboxOptions.WarmStdoutBufferBytes"/>.</summary>
+    /// <exception cref="SandboxException">The image is unknown, the runtime is missing, or the start timed out.</exception>
+    Task<RunningSandbox> StartUnclaimedAsync(SandboxSpec spec, CancellationToken cancellationToken);
 
     /// <summary>Loads a <c>docker save</c> tarball and tags it <c>smcp/{tenant}/{server}:{short digest}</c>.</summary>
     /// <exception cref="SandboxException">The tarball is not a loadable image.</exception>

@@ -25,6 +25,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Warm pool refill for {Tenant}/{Server} failed")]
     public static partial void RefillFailed(ILogger logger, Exception exception, string tenant, string server);
 
+    [LoggerMessage(1920, LogLevel.Warning, "Sandbox {SandboxId} wrote more to stdout than anyone read ({UnreadBytes} bytes buffered, no room for {Timeout}); ending it")]
+    public static partial void StdoutFlood(ILogger logger, string sandboxId, long unreadBytes, TimeSpan timeout);
+
     [LoggerMessage(1008, LogLevel.Information, "Loaded image {ImageId} for {Tenant}/{Server} as {Reference}")]
     public static partial void ImageLoaded(ILogger logger, string imageId, string tenant, string server, string reference);
 }

@@ -21,10 +21,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     private readonly MultiplexedStream _stdio;
     private readonly SandboxOptions _options;
     private readonly ILogger _logger;
-    // Synchronous continuations: a waiting consumer runs on the reader loop's thread instead of being queued
-    // to the thread pool, one thread hop less per message (consumers must not block; they await).
-    private readonly Channel<ReadOnlyMemory<byte>> _messages =
-        Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(1024) { SingleReader = false, SingleWriter = true, AllowSynchronousContinuations = true });
+    private readonly StdoutBuffer _stdout;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly StderrRing _stderr;
     private readonly CancellationTokenSource _life = new();
@@ -32,12 +29,13 @@ public sealed class RunningSandbox : IAsyncDisposable
     private readonly Task _readLoop;
     private int _endedBy = -1;
     private long _droppedLines;
+    private long _floodUnreadBytes;
     private int _disposed;
     private Action? _onEnded;
 
     internal RunningSandbox(
         string id, string containerId, SandboxSpec spec, IDockerClient docker, MultiplexedStream stdio,
-        SandboxOptions options, ILogger logger)
+        SandboxOptions options, ILogger logger, bool claimed)
     {
         Id = id;
         ContainerId = containerId;
@@ -47,6 +45,7 @@ public sealed class RunningSandbox : IAsyncDisposable
         _options = options;
         _logger = logger;
         _stderr = new StderrRing(options.StderrBufferBytes);
+        _stdout = new StdoutBuffer(claimed ? options.StdoutBufferBytes : options.WarmStdoutBufferBytes, TimeProvider.System);
         _readLoop = ReadLoopAsync(_life.Token);
         _ = ObserveExitAsync(_life.Token);
     }
@@ -59,8 +58,17 @@ public sealed class RunningSandbox : IAsyncDisposable
     public SandboxSpec Spec { get; }
 
     /// <summary>Every JSON message the server wrote to stdout, in order; completes when stdout ends.</summary>
-    /// <remarks>A waiting reader's continuation may run on the sandbox's reader loop: it must await, never block.</remarks>
-    public ChannelReader<ReadOnlyMemory<byte>> Messages => _messages.Reader;
+    /// <remarks>
+    /// A waiting reader's continuation may run on the sandbox's reader loop: it must await, never block.
+    /// What is not read yet is bounded in bytes (<see cref="SandboxOptions.StdoutBufferBytes"/>, or
+    /// <see cref="SandboxOptions.WarmStdoutBufferBytes"/> until the sandbox is claimed); a server that
+    /// outwrites its reader for <see cref="SandboxOptions.StdoutFloodTimeout"/> is ended as
+    /// <see cref="SandboxExitReason.StdoutFlood"/>.
+    /// </remarks>
+    public ChannelReader<ReadOnlyMemory<byte>> Messages => _stdout.Reader;
+
+    /// <summary>Bytes of stdout messages not read yet, each counted with a fixed per-message overhead.</summary>
+    public long BufferedBytes => _stdout.BufferedBytes;
 
     /// <summary>Completes once the container has stopped, with its exit code and why.</summary>
     public Task<SandboxExit> Exited => _exited.Task;
@@ -126,6 +134,8 @@ public sealed class RunningSandbox : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         MarkEnded(SandboxExitReason.Stopped);
+        // A reader waiting for room would keep the engine from finishing the stop (see the read loop).
+        _stdout.Abandon();
         try
         {
             await _docker.Containers.StopContainerAsync(
@@ -181,8 +191,13 @@ public sealed class RunningSandbox : IAsyncDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
         var splitter = new LineSplitter(_options.MaxMessageBytes);
         var lines = new List<byte[]>();
+        Task? ending = null;
         try
         {
+            // Once the sandbox is being ended, stdout is still read to its end and thrown away: the engine
+            // finishes a container's exit (and answers the kill) only after its output was taken, so a reader
+            // that stopped here, or waited for the kill, would leave the killed flooder hanging.
+            var discarding = false;
             while (true)
             {
                 var read = await _stdio.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
@@ -194,6 +209,11 @@ public sealed class RunningSandbox : IAsyncDisposable
                 if (read.Target == MultiplexedStream.TargetStream.StandardError)
                 {
                     _stderr.Append(buffer.AsSpan(0, read.Count));
+                    continue;
+                }
+
+                if (discarding)
+                {
                     continue;
                 }
 
@@ -211,15 +231,28 @@ public sealed class RunningSandbox : IAsyncDisposable
 
                 foreach (var line in lines)
                 {
-                    await _messages.Writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                    if (!await _stdout.WriteAsync(line, _options.StdoutFloodTimeout, cancellationToken).ConfigureAwait(false))
+                    {
+                        discarding = true;
+                        break;
+                    }
                 }
 
                 lines.Clear();
-                if (!withinLimit)
+                if (discarding)
+                {
+                    _stdout.Complete();
+                    if (EndedBy is null)
+                    {
+                        ending = EndFloodedAsync();
+                    }
+                }
+                else if (!withinLimit)
                 {
                     Log.MessageTooLarge(_logger, Id, _options.MaxMessageBytes);
-                    await EndAsync(SandboxExitReason.MessageTooLarge).ConfigureAwait(false);
-                    break;
+                    discarding = true;
+                    _stdout.Complete();
+                    ending = EndAsync(SandboxExitReason.MessageTooLarge);
                 }
             }
         }
@@ -234,8 +267,22 @@ public sealed class RunningSandbox : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _messages.Writer.TryComplete();
+            _stdout.Complete();
+            if (ending is not null)
+            {
+                await ending.ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>Nobody read for the flood timeout: what is buffered is of no use to anyone, the server is ended.</summary>
+    private async Task EndFloodedAsync()
+    {
+        var unread = _stdout.BufferedBytes;
+        Interlocked.Exchange(ref _floodUnreadBytes, unread);
+        Log.StdoutFlood(_logger, Id, unread, _options.StdoutFloodTimeout);
+        _stdout.DropAll();
+        await EndAsync(SandboxExitReason.StdoutFlood).ConfigureAwait(false);
     }
 
     private async Task ObserveExitAsync(CancellationToken cancellationToken)
@@ -286,6 +333,12 @@ public sealed class RunningSandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The sandbox is handed to a reader (a session): its stdout bound rises from
+    /// <see cref="SandboxOptions.WarmStdoutBufferBytes"/> to <see cref="SandboxOptions.StdoutBufferBytes"/>.
+    /// </summary>
+    internal void Claim() => _stdout.SetBound(_options.StdoutBufferBytes);
+
     /// <summary>Runs <paramref name="action"/> once, synchronously, when the sandbox has ended (at once if it already has).</summary>
     internal void OnEnded(Action action)
     {
@@ -298,6 +351,11 @@ public sealed class RunningSandbox : IAsyncDisposable
 
     private void Complete(SandboxExit exit)
     {
+        if (exit.Reason == SandboxExitReason.StdoutFlood)
+        {
+            exit = exit with { UnreadBytes = Interlocked.Read(ref _floodUnreadBytes) };
+        }
+
         if (_exited.TrySetResult(exit))
         {
             Interlocked.Exchange(ref _onEnded, null)?.Invoke();
@@ -315,7 +373,7 @@ public sealed class RunningSandbox : IAsyncDisposable
         {
             await _docker.Containers.KillContainerAsync(ContainerId, new ContainerKillParameters(), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (DockerApiException ex)
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
         {
             Log.StdioFailed(_logger, ex, Id);
         }

@@ -24,6 +24,9 @@ public enum SandboxExitReason
     /// <summary>It stopped reading its stdin.</summary>
     StdinBlocked,
 
+    /// <summary>It wrote more to stdout than anyone read: its buffer stayed full for the flood timeout.</summary>
+    StdoutFlood,
+
     /// <summary>The container engine failed or lost the container.</summary>
     EngineError,
 }
@@ -31,6 +34,9 @@ public enum SandboxExitReason
 /// <summary>How a sandbox ended: its exit code when there is one, and the reason.</summary>
 public sealed record SandboxExit(SandboxExitReason Reason, long? ExitCode, bool OomKilled)
 {
+    /// <summary>For <see cref="SandboxExitReason.StdoutFlood"/>: the bytes buffered and never read when it was ended.</summary>
+    public long UnreadBytes { get; init; }
+
     /// <summary>A sentence fit for the MCP client: no host details, no stderr.</summary>
     public string Describe() => Reason switch
     {
@@ -40,6 +46,7 @@ public sealed record SandboxExit(SandboxExitReason Reason, long? ExitCode, bool 
         SandboxExitReason.Stopped => "The MCP server was stopped.",
         SandboxExitReason.MessageTooLarge => "The MCP server was stopped: it sent a message over the size limit.",
         SandboxExitReason.StdinBlocked => "The MCP server was stopped: it stopped reading its input.",
+        SandboxExitReason.StdoutFlood => $"The MCP server was stopped: it wrote more to stdout than anyone read ({UnreadBytes} bytes buffered).",
         _ => "The MCP server's sandbox failed.",
     };
 }

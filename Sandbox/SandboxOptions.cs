@@ -25,6 +25,20 @@ public sealed class SandboxOptions
     /// <summary>A stdout line longer than this ends the sandbox.</summary>
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Stdout messages a session's sandbox may hold unread, in bytes (each message counts its length plus 64).</summary>
+    /// <remarks>At least <see cref="MaxMessageBytes"/> plus 64, so the longest message always fits; sized so a session's bursts pass.</remarks>
+    public long StdoutBufferBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>The same bound for a warm sandbox no session has claimed yet: nobody reads it, so it may hold only a little.</summary>
+    /// <remarks>A message longer than this waits in the reader until the sandbox is claimed (or the flood timeout ends it).</remarks>
+    public long WarmStdoutBufferBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// How long the reader waits for room before it ends the sandbox as <see cref="SandboxExitReason.StdoutFlood"/>.
+    /// While it waits it reads nothing, so the engine's pipe fills and the server blocks in its write (back-pressure).
+    /// </summary>
+    public TimeSpan StdoutFloodTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How much of the sandbox's stderr is kept for the tenant's logs.</summary>
     public int StderrBufferBytes { get; set; } = 64 * 1024;
 

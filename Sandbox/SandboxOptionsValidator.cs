@@ -32,6 +32,21 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             errors.Add("Sandbox:RuncPidsLimit must be at least 8, MaxMessageBytes and StderrBufferBytes at least 1024.");
         }
 
+        if (options.StdoutBufferBytes < (long)options.MaxMessageBytes + Stdio.StdoutBuffer.MessageOverheadBytes)
+        {
+            errors.Add($"Sandbox:StdoutBufferBytes must be at least MaxMessageBytes + {Stdio.StdoutBuffer.MessageOverheadBytes} ({(long)options.MaxMessageBytes + Stdio.StdoutBuffer.MessageOverheadBytes}), so the longest message fits.");
+        }
+
+        if (options.WarmStdoutBufferBytes < 1024 || options.WarmStdoutBufferBytes > options.StdoutBufferBytes)
+        {
+            errors.Add("Sandbox:WarmStdoutBufferBytes must be at least 1024 and at most StdoutBufferBytes.");
+        }
+
+        if (options.StdoutFloodTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Sandbox:StdoutFloodTimeout must be positive (e.g. 00:00:05).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

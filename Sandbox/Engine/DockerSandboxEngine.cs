@@ -17,7 +17,13 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
     private readonly ConcurrentDictionary<string, string> _imageUsers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _verifiedRuntimes = new(StringComparer.Ordinal);
 
-    public async Task<RunningSandbox> StartAsync(SandboxSpec spec, CancellationToken cancellationToken)
+    public Task<RunningSandbox> StartAsync(SandboxSpec spec, CancellationToken cancellationToken) =>
+        StartAsync(spec, claimed: true, cancellationToken);
+
+    public Task<RunningSandbox> StartUnclaimedAsync(SandboxSpec spec, CancellationToken cancellationToken) =>
+        StartAsync(spec, claimed: false, cancellationToken);
+
+    private async Task<RunningSandbox> StartAsync(SandboxSpec spec, bool claimed, CancellationToken cancellationToken)
     {
         var runtime = spec.Runtime ?? _options.DefaultRuntime;
         await EnsureRuntimeAsync(runtime, cancellationToken).ConfigureAwait(false);
@@ -43,7 +49,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
             await docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), timeout.Token).ConfigureAwait(false);
 
             Log.Started(_logger, sandboxId, spec.Tenant, spec.Server, runtime, started.ElapsedMilliseconds);
-            return new RunningSandbox(sandboxId, containerId, spec, docker, stdio, _options, _logger);
+            return new RunningSandbox(sandboxId, containerId, spec, docker, stdio, _options, _logger, claimed);
         }
         catch (Exception ex)
         {

@@ -37,6 +37,7 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
             {
                 if (!warm.Exited.IsCompleted)
                 {
+                    warm.Claim();
                     Refill(entry, policy);
                     return warm;
                 }
@@ -146,7 +147,7 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
     {
         try
         {
-            var sandbox = await engine.StartAsync(entry.Spec, _life.Token).ConfigureAwait(false);
+            var sandbox = await engine.StartUnclaimedAsync(entry.Spec, _life.Token).ConfigureAwait(false);
             Track(sandbox);
             if (entry.Retired)
             {

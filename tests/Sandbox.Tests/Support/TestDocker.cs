@@ -12,6 +12,7 @@ internal static class TestDocker
     public const string Conformance = "smcp-test/conformance:test";
     public const string Everything = "smcp-test/everything:test";
     public const string Probe = "smcp-test/probe:test";
+    public const string Hostile = "smcp-test/hostile:test";
 
     private static readonly Lazy<Task<IDockerClient>> Shared = new(ConnectAsync);
 
@@ -53,7 +54,7 @@ internal static class TestDocker
                         "(or run the whole suite with `bash scripts/test.sh`, which starts it). " + ex.Message);
         }
 
-        foreach (var image in new[] { Conformance, Everything, Probe })
+        foreach (var image in new[] { Conformance, Everything, Probe, Hostile })
         {
             try
             {

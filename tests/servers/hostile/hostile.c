@@ -1,0 +1,306 @@
+/*
+ * hostile: a test MCP server (stdio, newline-delimited JSON-RPC) that misbehaves on purpose, for
+ * SMCP's bound and isolation tests. It speaks enough MCP to be used by a real client: initialize
+ * (echoing the requested protocol version), ping, tools/list and tools/call of
+ *     echo {"message": "..."}   answered with the message as text content
+ *     hang                      never answered (every other request still is)
+ * Unknown methods get a JSON-RPC "method not found" error; notifications are ignored.
+ *
+ * Misbehaviour, chosen by arguments (any combination):
+ *   flood        from the start, write 4 MiB JSON lines (notifications/message) to stdout without
+ *                end, whether anyone reads or not, interleaved with the answers
+ *   flood-idle   the same, but only until the first request arrives (a warm, idle flooder)
+ *   stray        after every answer, also answer an id nobody asked (a number and a string)
+ *   line-bytes N the flood's line length in bytes without the newline (default 4194304)
+ *   lines N      at the start, write N small JSON lines (notifications/progress), then serve
+ *
+ * Requests are parsed with a small top-level JSON scanner, enough for what MCP clients send
+ * (members in any order, nested objects, escaped strings). Diagnostics go to stderr.
+ *
+ * Build: gcc -static -O2 -pthread -o hostile hostile.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_REQUEST (8L * 1024L * 1024L)
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int flood_on;
+static int flood_idle_only;
+static int stray;
+static long line_bytes = 4L * 1024L * 1024L;
+static long stray_seq;
+
+/* Writes all of buf to stdout; exits when stdout is gone. */
+static void write_all(const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(1, buf, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(0);
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+}
+
+static void send_line(const char *line)
+{
+    pthread_mutex_lock(&out_lock);
+    write_all(line, strlen(line));
+    write_all("\n", 1);
+    pthread_mutex_unlock(&out_lock);
+}
+
+/* One JSON notification line of exactly line_bytes bytes, then the newline, forever (or until
+ * flood_on is cleared). A whole line is written under the lock, so answers never split it. */
+static void *flood(void *unused)
+{
+    (void)unused;
+    static const char head[] = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"";
+    static const char tail[] = "\"}}\n";
+    long fill = line_bytes - (long)(sizeof head - 1) - (long)(sizeof tail - 2);
+    if (fill < 0)
+        fill = 0;
+    size_t total = sizeof head - 1 + (size_t)fill + sizeof tail - 1;
+    char *line = malloc(total);
+    if (!line)
+        return NULL;
+    memcpy(line, head, sizeof head - 1);
+    memset(line + sizeof head - 1, 'x', (size_t)fill);
+    memcpy(line + sizeof head - 1 + fill, tail, sizeof tail - 1);
+    long lines = 0;
+    while (atomic_load(&flood_on)) {
+        pthread_mutex_lock(&out_lock);
+        write_all(line, total);
+        pthread_mutex_unlock(&out_lock);
+        if (++lines % 16 == 0)
+            fprintf(stderr, "hostile: flooded %ld lines\n", lines);
+    }
+    free(line);
+    return NULL;
+}
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    return p;
+}
+
+static const char *skip_string(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    return *p ? p + 1 : p;
+}
+
+/* Skips one JSON value starting at p (after whitespace); returns the first byte after it. */
+static const char *skip_value(const char *p)
+{
+    p = skip_ws(p);
+    if (*p == '"')
+        return skip_string(p);
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        for (; *p; p++) {
+            if (*p == '"') {
+                p = skip_string(p) - 1;
+            } else if (*p == '{' || *p == '[') {
+                depth++;
+            } else if (*p == '}' || *p == ']') {
+                if (--depth == 0)
+                    return p + 1;
+            }
+        }
+        return p;
+    }
+    while (*p && *p != ',' && *p != '}' && *p != ']')
+        p++;
+    return p;
+}
+
+/* Finds member KEY of the object at p; returns its value (start) and sets *end, or NULL. */
+static const char *member(const char *p, const char *key, const char **end)
+{
+    size_t klen = strlen(key);
+    p = skip_ws(p);
+    if (*p != '{')
+        return NULL;
+    p++;
+    while (1) {
+        p = skip_ws(p);
+        if (*p != '"')
+            return NULL;
+        const char *name = p + 1;
+        const char *after = skip_string(p);
+        int match = (size_t)(after - 1 - name) == klen && memcmp(name, key, klen) == 0;
+        p = skip_ws(after);
+        if (*p != ':')
+            return NULL;
+        const char *value = skip_ws(p + 1);
+        const char *vend = skip_value(value);
+        if (match) {
+            *end = vend;
+            return value;
+        }
+        p = skip_ws(vend);
+        if (*p != ',')
+            return NULL;
+        p++;
+    }
+}
+
+/* Copies the value text (raw JSON) into out; returns 1 if the member exists. */
+static int raw(const char *obj, const char *key, char *out, size_t size)
+{
+    const char *end, *value = obj ? member(obj, key, &end) : NULL;
+    if (!value || (size_t)(end - value) >= size)
+        return 0;
+    memcpy(out, value, (size_t)(end - value));
+    out[end - value] = 0;
+    return 1;
+}
+
+static int is_string(const char *rawv, const char *s)
+{
+    size_t n = strlen(s);
+    return rawv[0] == '"' && strncmp(rawv + 1, s, n) == 0 && rawv[n + 1] == '"' && rawv[n + 2] == 0;
+}
+
+static void answer(const char *id, const char *result_json)
+{
+    size_t size = strlen(id) + strlen(result_json) + 64;
+    char *line = malloc(size);
+    if (!line)
+        return;
+    snprintf(line, size, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":%s}", id, result_json);
+    send_line(line);
+    free(line);
+    if (stray) {
+        char extra[160];
+        long n = ++stray_seq;
+        snprintf(extra, sizeof extra, "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":{\"stray\":true}}", 900000000L + n);
+        send_line(extra);
+        snprintf(extra, sizeof extra, "{\"jsonrpc\":\"2.0\",\"id\":\"nobody-asked-%ld\",\"result\":{\"stray\":true}}", n);
+        send_line(extra);
+    }
+}
+
+static void handle(const char *request)
+{
+    static char id[256], method[128], version[64], name[128];
+    static char message[MAX_REQUEST];
+    if (!raw(request, "id", id, sizeof id))
+        return; /* a notification (or a response to us): nothing to answer */
+    if (!raw(request, "method", method, sizeof method)) {
+        fprintf(stderr, "hostile: a request without a method\n");
+        return;
+    }
+    const char *pend, *params = member(request, "params", &pend);
+    if (is_string(method, "initialize")) {
+        if (!raw(params, "protocolVersion", version, sizeof version) || version[0] != '"')
+            strcpy(version, "\"2025-06-18\"");
+        char result[512];
+        snprintf(result, sizeof result,
+                 "{\"protocolVersion\":%s,\"capabilities\":{\"tools\":{}},\"serverInfo\":{\"name\":\"hostile\",\"version\":\"1.0.0\"}}",
+                 version);
+        answer(id, result);
+    } else if (is_string(method, "ping")) {
+        answer(id, "{}");
+    } else if (is_string(method, "tools/list")) {
+        answer(id, "{\"tools\":["
+                   "{\"name\":\"echo\",\"description\":\"Echoes the message back.\",\"inputSchema\":{\"type\":\"object\","
+                   "\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}},"
+                   "{\"name\":\"hang\",\"description\":\"Never answers.\",\"inputSchema\":{\"type\":\"object\"}}]}");
+    } else if (is_string(method, "tools/call")) {
+        if (!raw(params, "name", name, sizeof name)) {
+            name[0] = 0;
+        }
+        if (is_string(name, "hang")) {
+            fprintf(stderr, "hostile: hang %s: never answered\n", id);
+            return;
+        }
+        const char *aend, *args = params ? member(params, "arguments", &aend) : NULL;
+        if (!is_string(name, "echo") || !raw(args, "message", message, sizeof message) || message[0] != '"') {
+            char error[512];
+            snprintf(error, sizeof error,
+                     "{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{\"code\":-32602,\"message\":\"unknown tool or missing message\"}}", id);
+            send_line(error);
+            return;
+        }
+        size_t size = strlen(message) + 64;
+        char *result = malloc(size);
+        if (!result)
+            return;
+        snprintf(result, size, "{\"content\":[{\"type\":\"text\",\"text\":%s}]}", message);
+        answer(id, result);
+        free(result);
+    } else {
+        char error[512];
+        snprintf(error, sizeof error, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{\"code\":-32601,\"message\":\"method not found\"}}", id);
+        send_line(error);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int flooding = 0;
+    long small_lines = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "flood") == 0) {
+            flooding = 1;
+        } else if (strcmp(argv[i], "flood-idle") == 0) {
+            flooding = 1;
+            flood_idle_only = 1;
+        } else if (strcmp(argv[i], "stray") == 0) {
+            stray = 1;
+        } else if (strcmp(argv[i], "line-bytes") == 0 && i + 1 < argc) {
+            line_bytes = strtol(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "lines") == 0 && i + 1 < argc) {
+            small_lines = strtol(argv[++i], NULL, 10);
+        } else {
+            fprintf(stderr, "hostile: unknown argument '%s' (flood, flood-idle, stray, line-bytes N, lines N)\n", argv[i]);
+            return 2;
+        }
+    }
+
+    for (long n = 0; n < small_lines; n++) {
+        char note[128];
+        snprintf(note, sizeof note, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"n\":%ld}}", n);
+        send_line(note);
+    }
+
+    pthread_t flooder;
+    if (flooding) {
+        atomic_store(&flood_on, 1);
+        if (pthread_create(&flooder, NULL, flood, NULL) != 0) {
+            fprintf(stderr, "hostile: cannot start the flood thread\n");
+            return 1;
+        }
+    }
+
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, stdin)) >= 0) {
+        if (len > MAX_REQUEST) {
+            fprintf(stderr, "hostile: request over %ld bytes ignored\n", MAX_REQUEST);
+            continue;
+        }
+        if (flood_idle_only)
+            atomic_store(&flood_on, 0);
+        handle(line);
+    }
+    free(line);
+    return 0;
+}
