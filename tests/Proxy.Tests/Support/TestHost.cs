@@ -27,6 +27,7 @@ public sealed class TestHost
 
     public const string Conformance = "smcp-test/conformance:test";
     public const string Everything = "smcp-test/everything:test";
+    public const string Hostile = "smcp-test/hostile:test";
     public const string AllowedOrigin = "https://allowed.example";
 
     /// <summary>The tenant the conformance suite runs against twice, with fewer sandboxes than it has scenarios; its public listener user is its own.</summary>
@@ -160,6 +161,8 @@ public sealed class TestHost
         Catalog.Add("lapsing", "conf", TestCatalog.For(Conformance, "lapsing", "conf", SandboxRuntimes.Runc, warm: 0));
         Catalog.Add("opening", "conf", TestCatalog.For(Conformance, "opening", "conf", SandboxRuntimes.Runc, warm: 1));
         Catalog.Add("load", "every-gvisor", TestCatalog.For(Everything, "load", "every-gvisor", SandboxRuntimes.Gvisor, warm: 0));
+        var hostile = TestCatalog.For(Hostile, "hostile", "flood", SandboxRuntimes.Runc, warm: 0, limit: 16);
+        Catalog.Add("hostile", "flood", hostile with { Spec = hostile.Spec with { Args = ["flood-idle", "stray"] } });
     }
 
     private static int FreePort()
@@ -182,7 +185,7 @@ public sealed class TestHost
                         "(or run the whole suite with `bash scripts/test.sh`, which starts it). " + ex.Message);
         }
 
-        foreach (var image in new[] { Conformance, Everything })
+        foreach (var image in new[] { Conformance, Everything, Hostile })
         {
             try
             {

@@ -88,7 +88,8 @@ public sealed class ImageConfigPolicyTests(string runtime)
         using var context = new MemoryStream();
         await using (var tar = new TarWriter(context, leaveOpen: true))
         {
-            var dockerfile = Encoding.UTF8.GetBytes($"FROM {TestDocker.Probe}\n{instruction}\n");
+            // The label keeps the two fixtures' images apart: one fixture's clean-up never removes the other's image.
+            var dockerfile = Encoding.UTF8.GetBytes($"FROM {TestDocker.Probe}\nLABEL org.smcp.test-fixture={runtime}\n{instruction}\n");
             var entry = new PaxTarEntry(TarEntryType.RegularFile, "Dockerfile") { DataStream = new MemoryStream(dockerfile) };
             await tar.WriteEntryAsync(entry);
         }
