@@ -2,6 +2,7 @@ using System.Text.Json;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
 using Smcp.Sandbox;
 
@@ -50,15 +51,17 @@ internal static class ImagesApi
         }
 
         using var upload = ((SpoolResult.Spooled)spooled).Upload;
-        VettingReport report;
+        using var layers = new LayerSpool(upload.Path);
+        VettingOutcome vetted;
         await using (var read = upload.OpenRead())
         {
             var policy = VettingPolicy.Default with { MaxBytes = cap, OnSuspiciousEnv = smcp.Vetting.OnSuspiciousEnv };
-            report = await vetter.VetAsync(read, policy, ct).ConfigureAwait(false);
+            vetted = await vetter.VetAsync(read, policy, layers, ct).ConfigureAwait(false);
         }
 
+        var report = vetted.Report;
         var reportJson = JsonSerializer.SerializeToElement(report, VettingJsonContext.Default.VettingReport);
-        if (report.Verdict == Verdict.Reject)
+        if (vetted.Image is not { } image)
         {
             await context.RecordAsync(tenant, "image.upload", null, "rejected").ConfigureAwait(false);
             return Problems.Unprocessable(
@@ -69,8 +72,7 @@ internal static class ImagesApi
         LoadedImage loaded;
         try
         {
-            await using var read = upload.OpenRead();
-            loaded = await engine.LoadImageAsync(read, tenant, name, ct).ConfigureAwait(false);
+            loaded = await VettedImageLoader.LoadAsync(engine, image, tenant, name, ct).ConfigureAwait(false);
         }
         catch (SandboxException ex) when (ex.Error == SandboxError.InvalidImage)
         {

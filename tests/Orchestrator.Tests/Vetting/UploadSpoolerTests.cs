@@ -72,7 +72,7 @@ public sealed class UploadSpoolerTests
         using var upload = ((SpoolResult.Spooled)result).Upload;
 
         await using var file = upload.OpenRead();
-        var report = await new ImageVetter().VetAsync(file, VettingPolicy.Default, CancellationToken.None);
+        var report = (await Vet.StreamAsync(file)).Report;
 
         Assert.That(report.Verdict, Is.EqualTo(Verdict.Accept));
         Assert.That(report.TotalBytes, Is.EqualTo(tarball.Length));
