@@ -43,5 +43,11 @@ internal static class VettedImageLoader
             // The engine sees its input fail and refuses the load; that refusal is what is reported.
             await writer.CompleteAsync(ex).ConfigureAwait(false);
         }
+        catch (Exception ex)
+        {
+            // A bug: still end the engine's input, or the load would wait for it forever.
+            await writer.CompleteAsync(ex).ConfigureAwait(false);
+            throw;
+        }
     }
 }
