@@ -5,7 +5,7 @@ namespace Smcp.Orchestrator.Tests.Config;
 public sealed class ConfigValidationTests
 {
     private const string QuotaKeys =
-        "maxServers, maxSessions, requestsPerMinute, maxImageBytes, totalImageBytes, sessionIdleTimeout, memory, cpus, pids, warmPoolSize, runtime";
+        "maxServers, maxSessions, requestsPerMinute, maxImageBytes, totalImageBytes, maxConcurrentUploads, sessionIdleTimeout, memory, cpus, pids, warmPoolSize, runtime";
 
     private static string[] Errors(string yaml, Func<string, string?>? environment = null)
     {
@@ -87,6 +87,18 @@ public sealed class ConfigValidationTests
             "smcp.yaml:7:76: tenants[0].quotas.sessionIdleTimeout: 8d is out of range; use from 1s to 7d",
             "smcp.yaml:7:95: tenants[0].quotas.maxImageBytes: 1000 is too small; use at least 1Mi",
         }));
+    }
+
+    [Test]
+    public void Max_concurrent_uploads_below_one_is_refused_where_it_is_set()
+    {
+        var errors = Errors("""
+            defaults:
+              maxConcurrentUploads: 0
+            tenants: [ { id: acme } ]
+            """);
+
+        Assert.That(errors, Is.EqualTo(new[] { "smcp.yaml:2:25: defaults.maxConcurrentUploads: 0 is too small; use at least 1" }));
     }
 
     [Test]
