@@ -36,4 +36,7 @@ internal static partial class Log
 
     [LoggerMessage(1902, LogLevel.Warning, "Image {ImageId} from a refused load could not be removed")]
     public static partial void LoadedImageNotRemoved(ILogger logger, Exception exception, string imageId);
+
+    [LoggerMessage(1903, LogLevel.Error, "Engine tags moved by a refused load for {Tenant}/{Server} could not be put back: {Tags}")]
+    public static partial void TagsNotRestored(ILogger logger, string tenant, string server, string tags);
 }

@@ -36,20 +36,31 @@ internal sealed record EngineTags(IReadOnlyDictionary<string, string> Tags, IRea
             .OrderBy(t => t.Key, StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>Puts each tag back where it pointed before, or removes it when it is new.</summary>
-    public static async Task RestoreAsync(IDockerClient docker, IReadOnlyList<(string Tag, string? Before)> moved, CancellationToken cancellationToken)
+    /// <summary>Puts each tag back where it pointed before, or removes it when it is new; the tags that could not be are returned.</summary>
+    public static async Task<IReadOnlyList<string>> RestoreAsync(
+        IDockerClient docker, IReadOnlyList<(string Tag, string? Before)> moved, CancellationToken cancellationToken)
     {
+        var failed = new List<string>();
         foreach (var (tag, before) in moved)
         {
-            if (before is null)
+            try
             {
-                await docker.Images.DeleteImageAsync(tag, new ImageDeleteParameters { NoPrune = true }, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
+                if (before is null)
+                {
+                    await docker.Images.DeleteImageAsync(tag, new ImageDeleteParameters { NoPrune = true }, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
 
-            var split = tag.LastIndexOf(':');
-            await docker.Images.TagImageAsync(before, new ImageTagParameters { RepositoryName = tag[..split], Tag = tag[(split + 1)..], Force = true }, cancellationToken)
-                .ConfigureAwait(false);
+                var split = tag.LastIndexOf(':');
+                await docker.Images.TagImageAsync(before, new ImageTagParameters { RepositoryName = tag[..split], Tag = tag[(split + 1)..], Force = true }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (DockerApiException)
+            {
+                failed.Add(tag);
+            }
         }
+
+        return failed;
     }
 }

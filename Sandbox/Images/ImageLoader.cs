@@ -35,7 +35,11 @@ internal sealed class ImageLoader(IDockerClient docker, ILogger logger)
             if (moved.Count > 0)
             {
                 Log.LoadMovedTags(logger, tenant, server, string.Join(", ", moved.Select(m => m.Tag)));
-                await EngineTags.RestoreAsync(docker, moved, CancellationToken.None).ConfigureAwait(false);
+                if (await EngineTags.RestoreAsync(docker, moved, CancellationToken.None).ConfigureAwait(false) is { Count: > 0 } stuck)
+                {
+                    Log.TagsNotRestored(logger, tenant, server, string.Join(", ", stuck));
+                }
+
                 await RemoveNewAsync(loaded, before).ConfigureAwait(false);
                 throw Invalid($"loading it changed {moved.Count} of the engine's image names outside smcp/{tenant}/ (they were put back)", null);
             }
