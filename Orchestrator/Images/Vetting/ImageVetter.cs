@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 
 namespace Smcp.Orchestrator.Images.Vetting;
 
-/// <summary>Vets an uploaded <c>docker save</c> tarball in one streaming pass, without extracting anything to disk.</summary>
+/// <summary>Vets an uploaded <c>docker save</c> tarball in one streaming pass; only each layer's bytes are kept (in a private spool), nothing is extracted.</summary>
 internal sealed class ImageVetter
 {
     private const int MaxMetadataBytes = 16 * 1024 * 1024;

@@ -59,6 +59,38 @@ public sealed class IntakeRuleTests
     }
 
     [Test]
+    public Task An_oci_blob_whose_bytes_are_not_its_name_is_rejected_naming_it()
+    {
+        // The gzip layer is stored as blobs/sha256/<its digest>; rename it (and the manifest's reference) to another digest.
+        var tarball = new ImageTarBuilder().GzipLayer(ImageTarBuilder.File("app/server")).Build();
+        var blob = LayerPath(tarball);
+        var other = "blobs/sha256/" + new string('3', 64);
+        return AssertRejectedAsync(Rename(tarball, blob, other), FindingCodes.DigestMismatch, other);
+    }
+
+    private static byte[] Rename(byte[] tarball, string from, string to)
+    {
+        using var output = new MemoryStream();
+        using (var reader = new TarReader(new MemoryStream(tarball)))
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            while (reader.GetNextEntry(copyData: true) is { } entry)
+            {
+                var copy = new PaxTarEntry(entry.EntryType, entry.Name == from ? to : entry.Name) { DataStream = entry.DataStream };
+                if (entry.Name == "manifest.json")
+                {
+                    using var text = new StreamReader(entry.DataStream!);
+                    copy.DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text.ReadToEnd().Replace(from, to, StringComparison.Ordinal)));
+                }
+
+                writer.WriteEntry(copy);
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    [Test]
     public Task An_image_config_with_volumes_is_rejected_naming_the_config()
     {
         var tarball = Vet.CleanImage().Volume("/data").Build();
