@@ -11,9 +11,13 @@ public interface ISandboxEngine
     /// <exception cref="SandboxException">The image is unknown, the runtime is missing, or the start timed out.</exception>
     Task<RunningSandbox> StartUnclaimedAsync(SandboxSpec spec, CancellationToken cancellationToken);
 
-    /// <summary>Loads a <c>docker save</c> tarball and tags it <c>smcp/{tenant}/{server}:{short digest}</c>.</summary>
-    /// <exception cref="SandboxException">The tarball is not a loadable image.</exception>
-    Task<LoadedImage> LoadImageAsync(Stream tarball, string tenant, string server, CancellationToken cancellationToken);
+    /// <summary>Loads a <c>docker save</c> tarball of the one image <paramref name="imageId"/> and tags it <c>smcp/{tenant}/{server}:{short digest}</c>.</summary>
+    /// <remarks>
+    /// Loads run one at a time; one that changes a tag outside <c>smcp/{tenant}/</c> (put back) or yields another image id
+    /// (removed) is refused.
+    /// </remarks>
+    /// <exception cref="SandboxException">The tarball is not a loadable image, or not the image <paramref name="imageId"/>.</exception>
+    Task<LoadedImage> LoadImageAsync(Stream tarball, string imageId, string tenant, string server, CancellationToken cancellationToken);
 
     /// <summary>Removes every container labelled with this installation's id: sessions do not survive a restart.</summary>
     Task<int> RemoveOrphansAsync(CancellationToken cancellationToken);

@@ -30,4 +30,16 @@ internal static partial class Log
 
     [LoggerMessage(1008, LogLevel.Information, "Loaded image {ImageId} for {Tenant}/{Server} as {Reference}")]
     public static partial void ImageLoaded(ILogger logger, string imageId, string tenant, string server, string reference);
+
+    [LoggerMessage(1900, LogLevel.Warning, "Loading an image for {Tenant}/{Server} moved engine tags outside the tenant's names ({Tags}); put them back and refused the load")]
+    public static partial void LoadMovedTags(ILogger logger, string tenant, string server, string tags);
+
+    [LoggerMessage(1901, LogLevel.Warning, "Loading an image for {Tenant}/{Server} gave {Loaded}, not the vetted image {Expected}; refused the load")]
+    public static partial void LoadedOtherImage(ILogger logger, string tenant, string server, string expected, string loaded);
+
+    [LoggerMessage(1902, LogLevel.Warning, "Image {ImageId} from a refused load could not be removed")]
+    public static partial void LoadedImageNotRemoved(ILogger logger, Exception exception, string imageId);
+
+    [LoggerMessage(1903, LogLevel.Error, "Engine tags moved by a refused load for {Tenant}/{Server} could not be put back: {Tags}")]
+    public static partial void TagsNotRestored(ILogger logger, string tenant, string server, string tags);
 }

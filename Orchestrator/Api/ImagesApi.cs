@@ -2,6 +2,7 @@ using System.Text.Json;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
 using Smcp.Sandbox;
 
@@ -12,6 +13,8 @@ internal sealed record ImageResponse(string Image, string Reference, long SizeBy
 /// <summary><c>/v1/tenants/{tenant}/images</c>: upload (vetted, then loaded), list, delete.</summary>
 internal static class ImagesApi
 {
+    private const string UploadRetryAfterSeconds = "5";
+
     public static void MapImages(this RouteGroupBuilder tenant)
     {
         tenant.MapPost("/images", UploadAsync)
@@ -23,7 +26,7 @@ internal static class ImagesApi
     }
 
     private static async Task<IResult> UploadAsync(
-        string tenant, string? server, HttpContext context, ConfigMonitor config, ImageStore images,
+        string tenant, string? server, HttpContext context, ConfigMonitor config, ImageStore images, UploadReservations reservations,
         UploadSpooler spooler, ImageVetter vetter, ISandboxEngine engine, Docker.DotNet.IDockerClient docker, CancellationToken ct)
     {
         var name = server ?? "image";
@@ -35,30 +38,57 @@ internal static class ImagesApi
         var smcp = config.Current;
         var quotas = smcp.FindTenant(tenant)!.Quotas;
         var stored = (await images.ListAsync(tenant, ct).ConfigureAwait(false)).Sum(i => i.SizeBytes);
-        var cap = Math.Min(quotas.MaxImageBytes, quotas.TotalImageBytes - stored);
-        if (cap <= 0)
+        var reservation = reservations.TryReserve(tenant, quotas.MaxConcurrentUploads, quotas.MaxImageBytes, quotas.TotalImageBytes, stored);
+        if (reservation is UploadReservation.Busy busy)
         {
-            await context.RecordAsync(tenant, "image.upload", null, "quota").ConfigureAwait(false);
-            return Problems.QuotaExceeded($"The tenant's images already take {stored} of {quotas.TotalImageBytes} bytes (totalImageBytes); delete some first.");
+            await context.RecordAsync(tenant, "image.upload", null, "busy").ConfigureAwait(false);
+            context.Response.Headers.RetryAfter = UploadRetryAfterSeconds;
+            return Problems.TooManyRequests($"The tenant already has {busy.InFlight} uploads in flight (maxConcurrentUploads {quotas.MaxConcurrentUploads}); try again when one is done.");
         }
 
+        if (reservation is UploadReservation.NoRoom room)
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "quota").ConfigureAwait(false);
+            return Problems.QuotaExceeded(
+                $"The tenant's images take {room.StoredBytes} and uploads in flight hold {room.InFlightBytes} of {quotas.TotalImageBytes} bytes (totalImageBytes); delete some first.");
+        }
+
+        using var lease = ((UploadReservation.Granted)reservation).Lease;
+        var cap = lease.CapBytes;
         var spooled = await spooler.SpoolAsync(context.Request.Body, cap, ct).ConfigureAwait(false);
         if (spooled is SpoolResult.OverLimit over)
         {
             await context.RecordAsync(tenant, "image.upload", null, "too-large").ConfigureAwait(false);
-            return Problems.TooLarge($"{over.Message} (maxImageBytes {quotas.MaxImageBytes}, room left under totalImageBytes {quotas.TotalImageBytes - stored}).");
+            return Problems.TooLarge($"{over.Message} (maxImageBytes {quotas.MaxImageBytes}, room left under totalImageBytes counting uploads in flight {cap}).");
+        }
+
+        if (spooled is SpoolResult.DiskFull full)
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "disk-full").ConfigureAwait(false);
+            return Problems.InsufficientStorage(full.Message);
         }
 
         using var upload = ((SpoolResult.Spooled)spooled).Upload;
-        VettingReport report;
+        lease.ShrinkTo(upload.Length);
+
+        // Vetting keeps a copy of each layer next to the upload: at most the upload's size again.
+        if (!spooler.HasRoomFor(upload.Length))
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "disk-full").ConfigureAwait(false);
+            return Problems.InsufficientStorage(spooler.DiskFull.Message);
+        }
+
+        using var layers = new LayerSpool(upload.Path);
+        VettingOutcome vetted;
         await using (var read = upload.OpenRead())
         {
             var policy = VettingPolicy.Default with { MaxBytes = cap, OnSuspiciousEnv = smcp.Vetting.OnSuspiciousEnv };
-            report = await vetter.VetAsync(read, policy, ct).ConfigureAwait(false);
+            vetted = await vetter.VetAsync(read, policy, layers, ct).ConfigureAwait(false);
         }
 
+        var report = vetted.Report;
         var reportJson = JsonSerializer.SerializeToElement(report, VettingJsonContext.Default.VettingReport);
-        if (report.Verdict == Verdict.Reject)
+        if (vetted.Image is not { } image)
         {
             await context.RecordAsync(tenant, "image.upload", null, "rejected").ConfigureAwait(false);
             return Problems.Unprocessable(
@@ -69,8 +99,7 @@ internal static class ImagesApi
         LoadedImage loaded;
         try
         {
-            await using var read = upload.OpenRead();
-            loaded = await engine.LoadImageAsync(read, tenant, name, ct).ConfigureAwait(false);
+            loaded = await VettedImageLoader.LoadAsync(engine, image, tenant, name, ct).ConfigureAwait(false);
         }
         catch (SandboxException ex) when (ex.Error == SandboxError.InvalidImage)
         {

@@ -20,6 +20,8 @@ internal static class Problems
 
     public static IResult TooManyRequests(string detail) => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
 
+    public static IResult InsufficientStorage(string detail) => Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage", detail);
+
     public static IResult QuotaExceeded(string detail) => Problem(StatusCodes.Status403Forbidden, "Quota exceeded", detail);
 
     private static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>

@@ -12,6 +12,7 @@ internal static class QuotaReader
     public const string RequestsPerMinute = "requestsPerMinute";
     public const string MaxImageBytes = "maxImageBytes";
     public const string TotalImageBytes = "totalImageBytes";
+    public const string MaxConcurrentUploads = "maxConcurrentUploads";
     public const string SessionIdleTimeout = "sessionIdleTimeout";
     public const string Memory = "memory";
     public const string Cpus = "cpus";
@@ -25,7 +26,7 @@ internal static class QuotaReader
     private const long MinGvisorPids = 128;
 
     private static readonly string[] Keys =
-        [MaxServers, MaxSessions, RequestsPerMinute, MaxImageBytes, TotalImageBytes, SessionIdleTimeout, Memory, Cpus, Pids, WarmPoolSize, Runtime,
+        [MaxServers, MaxSessions, RequestsPerMinute, MaxImageBytes, TotalImageBytes, MaxConcurrentUploads, SessionIdleTimeout, Memory, Cpus, Pids, WarmPoolSize, Runtime,
          SessionStartsPerMinute, ReclaimIdleAfter];
 
     private static readonly Dictionary<string, string> Runtimes = new(StringComparer.Ordinal)
@@ -69,6 +70,11 @@ internal static class QuotaReader
         if (Node(TotalImageBytes) is { } totalImage && reader.Size(totalImage, At(TotalImageBytes), min: 1L << 20) is { } totalBytes)
         {
             quotas = quotas with { TotalImageBytes = totalBytes };
+        }
+
+        if (Node(MaxConcurrentUploads) is { } uploads && reader.Int(uploads, At(MaxConcurrentUploads), min: 1) is { } concurrentUploads)
+        {
+            quotas = quotas with { MaxConcurrentUploads = concurrentUploads };
         }
 
         if (Node(SessionIdleTimeout) is { } idle

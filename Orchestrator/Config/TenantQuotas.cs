@@ -19,6 +19,9 @@ internal sealed record TenantQuotas
     /// <summary>All the tenant's stored images together.</summary>
     public long TotalImageBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
+    /// <summary>Image uploads of the tenant in flight at once (spooled, vetted or loading).</summary>
+    public int MaxConcurrentUploads { get; init; } = 2;
+
     /// <summary>A session without a request for this long is ended and its sandbox removed.</summary>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
 

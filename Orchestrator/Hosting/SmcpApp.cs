@@ -3,6 +3,7 @@ using Smcp.Orchestrator.Api;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Servers;
@@ -62,7 +63,9 @@ internal static class SmcpApp
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();
+        builder.Services.Configure<UploadSpoolOptions>(builder.Configuration.GetSection("Uploads"));
         builder.Services.AddSingleton<UploadSpooler>();
+        builder.Services.AddSingleton<UploadReservations>();
         builder.Services.AddSingleton<ImageVetter>();
         builder.Services.AddHostedService<TenantSync>();
         builder.Services.AddSingleton<PoolWarmer>();

@@ -72,8 +72,8 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
         }
     }
 
-    public Task<LoadedImage> LoadImageAsync(Stream tarball, string tenant, string server, CancellationToken cancellationToken) =>
-        new ImageLoader(docker, _logger).LoadAsync(tarball, tenant, server, cancellationToken);
+    public Task<LoadedImage> LoadImageAsync(Stream tarball, string imageId, string tenant, string server, CancellationToken cancellationToken) =>
+        new ImageLoader(docker, _logger).LoadAsync(tarball, imageId, tenant, server, cancellationToken);
 
     public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken)
     {

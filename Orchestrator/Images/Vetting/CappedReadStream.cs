@@ -60,8 +60,10 @@ internal sealed class CappedReadStream(Stream inner, long cap, string overCapMes
 /// <summary>A vetting limit was crossed while reading; the message says which.</summary>
 internal sealed class VettingLimitException(string message) : Exception(message);
 
-/// <summary>The outer tarball names one path twice, or through '..'.</summary>
-internal sealed class AmbiguousArchiveException(string path) : Exception($"ambiguous tarball path '{path}'")
+/// <summary>An entry of the outer tarball that no <c>docker save</c> writes; the finding names it.</summary>
+internal sealed class UnsafeArchiveEntryException(string code, string path, string message) : Exception(message)
 {
+    public string Code { get; } = code;
+
     public string Path { get; } = path;
 }

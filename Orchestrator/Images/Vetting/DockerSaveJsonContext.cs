@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Smcp.Orchestrator.Images.Vetting;
@@ -29,6 +30,8 @@ internal sealed record SavedContainerConfig
     public IReadOnlyList<string?>? Cmd { get; init; }
 
     public string? User { get; init; }
+
+    public IReadOnlyDictionary<string, JsonElement>? Volumes { get; init; }
 }
 
 internal sealed record SavedRootFs

@@ -19,6 +19,11 @@ internal static class FindingCodes
     public const string FifoFile = "fifo-file";
     public const string UnsafePath = "unsafe-path";
     public const string UnsafeLink = "unsafe-link";
+    public const string UnsafeWhiteout = "unsafe-whiteout";
+    public const string UnsupportedEntry = "unsupported-entry";
+    public const string DiffIdMismatch = "diff-id-mismatch";
+    public const string DigestMismatch = "digest-mismatch";
+    public const string Volumes = "volumes";
     public const string SuspiciousEnv = "suspicious-env";
     public const string SecretInCommand = "secret-in-command";
 }

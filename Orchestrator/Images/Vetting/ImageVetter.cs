@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 
 namespace Smcp.Orchestrator.Images.Vetting;
 
-/// <summary>Vets an uploaded <c>docker save</c> tarball in one streaming pass, without extracting anything to disk.</summary>
+/// <summary>Vets an uploaded <c>docker save</c> tarball in one streaming pass; only each layer's bytes are kept (in a private spool), nothing is extracted.</summary>
 internal sealed class ImageVetter
 {
     private const int MaxMetadataBytes = 16 * 1024 * 1024;
@@ -21,8 +21,11 @@ internal sealed class ImageVetter
     }
 
     /// <summary>Reads <paramref name="tarball"/> to its end (or to the first exceeded limit) and reports what it holds.</summary>
-    /// <remarks>Broken input is a finding, not an exception; only cancellation and bugs throw.</remarks>
-    public async Task<VettingReport> VetAsync(Stream tarball, VettingPolicy policy, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Broken input is a finding, not an exception; only cancellation and bugs throw. Each layer's bytes are copied into
+    /// <paramref name="spool"/> as they are hashed; the outcome's image names those copies when the verdict is not a reject.
+    /// </remarks>
+    public async Task<VettingOutcome> VetAsync(Stream tarball, VettingPolicy policy, LayerSpool spool, CancellationToken cancellationToken)
     {
         var findings = new FindingCollector();
         var archive = new SavedArchive();
@@ -31,17 +34,15 @@ internal sealed class ImageVetter
         SavedImage? image = null;
         try
         {
-            await ReadAsync(outer, archive, unpacked, cancellationToken).ConfigureAwait(false);
+            await ReadAsync(outer, archive, unpacked, spool, cancellationToken).ConfigureAwait(false);
 
             // Past the end-of-archive blocks: read (and count against the limit) whatever padding follows.
             await outer.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
             image = SavedImageInspector.Inspect(archive, policy, findings);
         }
-        catch (AmbiguousArchiveException ex)
+        catch (UnsafeArchiveEntryException ex)
         {
-            findings.Error(FindingCodes.UnsafePath,
-                $"The tarball holds '{ex.Path}' more than once or through '..': what the engine would load could differ from what was vetted. Upload the output of `docker save IMAGE`.",
-                ex.Path);
+            findings.Error(ex.Code, ex.Message, ex.Path);
         }
         catch (VettingLimitException ex)
         {
@@ -54,46 +55,34 @@ internal sealed class ImageVetter
         }
 
         var list = findings.ToList();
-        return new VettingReport
+        var report = new VettingReport
         {
             Verdict = VettingReport.Decide(list),
             Findings = list,
             TotalBytes = outer.BytesRead,
             UnpackedBytes = unpacked.Used,
             LayerCount = image?.LayerCount ?? 0,
+            ImageId = image?.Content?.ImageId,
             Entrypoint = image?.Entrypoint,
             Cmd = image?.Cmd,
             User = image?.User,
             EnvNames = image?.EnvNames ?? [],
             RepoTags = image?.RepoTags ?? [],
         };
+        return new VettingOutcome(report, report.Verdict == Verdict.Reject ? null : image?.Content);
     }
 
-    private static async Task ReadAsync(Stream outer, SavedArchive archive, UnpackedBudget unpacked, CancellationToken cancellationToken)
+    private static async Task ReadAsync(
+        Stream outer, SavedArchive archive, UnpackedBudget unpacked, LayerSpool spool, CancellationToken cancellationToken)
     {
         await using var reader = new TarReader(outer, leaveOpen: true);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var rules = new OuterEntryRules();
         while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
         {
-            var path = SavedArchive.Normalize(entry.Name);
-            // The engine resolves '..' and lets a later entry of the same path replace an earlier one,
-            // so either would let the loaded image differ from the vetted one.
-            if (path.Split('/').Contains("..") || (!seen.Add(path) && entry.EntryType != TarEntryType.Directory))
+            rules.Check(entry);
+            if (entry is { EntryType: TarEntryType.RegularFile, DataStream: { } data })
             {
-                throw new AmbiguousArchiveException(path);
-            }
-
-            switch (entry.EntryType)
-            {
-                case TarEntryType.SymbolicLink:
-                    archive.Links[path] = SavedArchive.LinkTarget(path, entry.LinkName);
-                    break;
-                case TarEntryType.HardLink:
-                    archive.Links[path] = SavedArchive.Normalize(entry.LinkName);
-                    break;
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile when entry.DataStream is not null:
-                    await ReadFileAsync(path, entry.DataStream, entry.Length, archive, unpacked, cancellationToken).ConfigureAwait(false);
-                    break;
+                await ReadFileAsync(entry.Name, data, entry.Length, archive, unpacked, spool, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -101,7 +90,7 @@ internal sealed class ImageVetter
     // A file's kind is known only from its first bytes (OCI layouts name every blob by digest), so the
     // pipe peeks at them and then hands the whole file, unconsumed, to the reader that fits.
     private static async Task ReadFileAsync(
-        string path, Stream data, long length, SavedArchive archive, UnpackedBudget unpacked, CancellationToken cancellationToken)
+        string path, Stream data, long length, SavedArchive archive, UnpackedBudget unpacked, LayerSpool spool, CancellationToken cancellationToken)
     {
         var pipe = PipeReader.Create(data, new StreamPipeReaderOptions(leaveOpen: true));
         try
@@ -126,7 +115,7 @@ internal sealed class ImageVetter
 
                     break;
                 case FileKind.Tar or FileKind.Gzip:
-                    archive.Layers[path] = await LayerScanner.ScanAsync(content, kind == FileKind.Gzip, unpacked, cancellationToken)
+                    archive.Layers[path] = await LayerScanner.ScanAsync(content, kind == FileKind.Gzip, unpacked, spool, cancellationToken)
                         .ConfigureAwait(false);
                     break;
                 case FileKind.Zstd:

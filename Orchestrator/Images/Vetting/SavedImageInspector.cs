@@ -17,6 +17,9 @@ internal sealed record SavedImage
     public required IReadOnlyList<string> EnvNames { get; init; }
 
     public required IReadOnlyList<string> RepoTags { get; init; }
+
+    /// <summary>The vetted bytes, when manifest, config and layers all agree.</summary>
+    public VettedImage? Content { get; init; }
 }
 
 /// <summary>Decides, once the whole tarball is read, whether it is one well-formed image and what its config says.</summary>
@@ -39,12 +42,15 @@ internal static class SavedImageInspector
         }
 
         CheckLayers(archive, layers, findings);
-        if (ReadConfig(archive, entry.Config!, layers.Count, findings) is not { } config)
+        if (ReadConfig(archive, entry.Config!, layers.Count, findings) is not { } read)
         {
             return new SavedImage { LayerCount = layers.Count, EnvNames = [], RepoTags = Tags(entry) };
         }
 
+        var (config, configBytes) = read;
+        var content = ImageDigests.Check(entry.Config!, configBytes, config.Rootfs!.DiffIds!, layers, archive, findings);
         var container = config.Config!;
+        CheckVolumes(entry.Config!, container, findings);
         var severity = policy.OnSuspiciousEnv == SuspiciousEnvAction.Reject ? FindingSeverity.Error : FindingSeverity.Warning;
         return new SavedImage
         {
@@ -54,14 +60,27 @@ internal static class SavedImageInspector
             Cmd = Redact(container.Cmd, "CMD", severity, findings),
             User = container.User,
             RepoTags = Tags(entry),
+            Content = content,
         };
+    }
+
+    private static void CheckVolumes(string configPath, SavedContainerConfig container, FindingCollector findings)
+    {
+        if (container.Volumes is { Count: > 0 } volumes)
+        {
+            findings.Error(FindingCodes.Volumes,
+                $"The image config declares VOLUME {string.Join(", ", volumes.Keys.Take(5))}: the engine would create a volume on the host for it, "
+                + "outside the sandbox's size caps and left behind after the session. Remove VOLUME from the Dockerfile; "
+                + "write scratch data under /tmp (a size-capped tmpfs) instead.",
+                configPath);
+        }
     }
 
     private static SavedManifestEntry? ReadManifest(SavedArchive archive, FindingCollector findings)
     {
-        if (!archive.Json.TryGetValue(archive.Resolve(ManifestPath), out var json))
+        if (!archive.Json.TryGetValue(ManifestPath, out var json))
         {
-            var present = archive.Contains(archive.Resolve(ManifestPath));
+            var present = archive.Contains(ManifestPath);
             findings.Error(present ? FindingCodes.ManifestInvalid : FindingCodes.ManifestMissing,
                 present
                     ? "manifest.json is not JSON. Upload the output of `docker save IMAGE` unchanged."
@@ -110,12 +129,12 @@ internal static class SavedImageInspector
 
     private static void CheckLayers(SavedArchive archive, List<string> layers, FindingCollector findings)
     {
-        // A layer listed twice (docker save links a repeated layer to its first copy) is reported once.
-        foreach (var layer in layers.DistinctBy(archive.Resolve, StringComparer.Ordinal))
+        // A layer listed twice is reported once.
+        foreach (var layer in layers.Distinct(StringComparer.Ordinal))
         {
-            if (!archive.Layers.TryGetValue(archive.Resolve(layer), out var scan))
+            if (!archive.Layers.TryGetValue(SavedArchive.Normalize(layer), out var scan))
             {
-                var present = archive.Contains(archive.Resolve(layer));
+                var present = archive.Contains(SavedArchive.Normalize(layer));
                 findings.Error(present ? FindingCodes.CorruptArchive : FindingCodes.LayerMissing,
                     present
                         ? $"The layer {layer} is not a tar archive. Upload the output of `docker save IMAGE` unchanged."
@@ -134,9 +153,9 @@ internal static class SavedImageInspector
         }
     }
 
-    private static SavedImageConfig? ReadConfig(SavedArchive archive, string path, int layerCount, FindingCollector findings)
+    private static (SavedImageConfig Config, byte[] Bytes)? ReadConfig(SavedArchive archive, string path, int layerCount, FindingCollector findings)
     {
-        if (!archive.Json.TryGetValue(archive.Resolve(path), out var json))
+        if (!archive.Json.TryGetValue(SavedArchive.Normalize(path), out var json))
         {
             findings.Error(FindingCodes.ConfigMissing,
                 $"manifest.json names the image config {path}, but the tarball has no such JSON file. Upload the output of `docker save IMAGE` unchanged.",
@@ -168,7 +187,7 @@ internal static class SavedImageInspector
                 path);
         }
 
-        return config;
+        return (config, json);
     }
 
     private static List<string> CheckEnv(IReadOnlyList<string?>? env, FindingSeverity severity, FindingCollector findings)

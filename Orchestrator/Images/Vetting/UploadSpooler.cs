@@ -7,6 +7,9 @@ internal sealed class UploadSpoolOptions
 {
     /// <summary>A folder only the orchestrator can read; created with mode 0700 when missing.</summary>
     public string Directory { get; set; } = Path.Combine(Path.GetTempPath(), "smcp-uploads");
+
+    /// <summary>Free space the spool never takes its disk below, so a flood of uploads cannot fill the host's disk.</summary>
+    public long MinFreeBytes { get; set; } = 1L << 30;
 }
 
 /// <summary>The outcome of spooling an upload: the file on disk, or the limit it crossed.</summary>
@@ -18,6 +21,12 @@ internal abstract record SpoolResult
 
     /// <summary>The whole upload is on disk; dispose it to delete the file.</summary>
     public sealed record Spooled(SpooledUpload Upload) : SpoolResult;
+
+    /// <summary>The spool's disk would fall below its floor; reading stopped and nothing is left on disk.</summary>
+    public sealed record DiskFull(long MinFreeBytes) : SpoolResult
+    {
+        public string Message => $"The server's upload disk is nearly full (it keeps {MinFreeBytes} bytes free); try again later.";
+    }
 
     /// <summary>The upload crossed the limit; reading stopped there and nothing is left on disk.</summary>
     public sealed record OverLimit(long LimitBytes) : SpoolResult
@@ -70,10 +79,15 @@ internal sealed class UploadSpooler(IOptions<UploadSpoolOptions> options)
                 UnixCreateMode = OwnerOnlyFile,
                 BufferSize = 0,
             });
-            long total;
+            long? total;
             await using (file.ConfigureAwait(false))
             {
                 total = await CopyAsync(body, file, maxBytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (total is null)
+            {
+                return DiskFull;
             }
 
             if (total > maxBytes)
@@ -82,7 +96,7 @@ internal sealed class UploadSpooler(IOptions<UploadSpoolOptions> options)
             }
 
             kept = true;
-            return new SpoolResult.Spooled(new SpooledUpload(path, total));
+            return new SpoolResult.Spooled(new SpooledUpload(path, total.Value));
         }
         finally
         {
@@ -93,8 +107,15 @@ internal sealed class UploadSpooler(IOptions<UploadSpoolOptions> options)
         }
     }
 
-    // Reads at most maxBytes + 1 bytes: the one extra byte is how an upload over the limit is told apart.
-    private static async Task<long> CopyAsync(Stream body, FileStream file, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>The refusal for an upload that would take the spool's disk below its floor.</summary>
+    public SpoolResult.DiskFull DiskFull => new(options.Value.MinFreeBytes);
+
+    /// <summary>True when <paramref name="bytes"/> more still leave the spool's disk above its floor.</summary>
+    public bool HasRoomFor(long bytes) =>
+        new DriveInfo(options.Value.Directory).AvailableFreeSpace - bytes >= options.Value.MinFreeBytes;
+
+    // Reads at most maxBytes + 1 bytes: the one extra byte is how an upload over the limit is told apart. Null: the disk is full.
+    private async Task<long?> CopyAsync(Stream body, FileStream file, long maxBytes, CancellationToken cancellationToken)
     {
         var buffer = new byte[BufferSize];
         long total = 0;
@@ -111,6 +132,11 @@ internal sealed class UploadSpooler(IOptions<UploadSpoolOptions> options)
             if (total > maxBytes)
             {
                 return total;
+            }
+
+            if (!HasRoomFor(read))
+            {
+                return null;
             }
 
             await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);

@@ -56,6 +56,9 @@ internal sealed record VettingReport
     /// <summary>Bytes of the layer archives after decompression.</summary>
     public long UnpackedBytes { get; init; }
 
+    /// <summary>The engine's id for the image: <c>sha256:</c> and the SHA-256 of the vetted config.</summary>
+    public string? ImageId { get; init; }
+
     /// <summary>The image's entrypoint; an argument that looks like a credential is replaced by <see cref="SecretShapes.Redacted"/>.</summary>
     public IReadOnlyList<string>? Entrypoint { get; init; }
 

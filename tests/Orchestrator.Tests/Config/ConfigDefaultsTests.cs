@@ -40,6 +40,7 @@ public sealed class ConfigDefaultsTests
         Assert.That(quotas.RequestsPerMinute, Is.EqualTo(600));
         Assert.That(quotas.MaxImageBytes, Is.EqualTo(512L * 1024 * 1024));
         Assert.That(quotas.TotalImageBytes, Is.EqualTo(2L * 1024 * 1024 * 1024));
+        Assert.That(quotas.MaxConcurrentUploads, Is.EqualTo(2));
         Assert.That(quotas.SessionIdleTimeout, Is.EqualTo(TimeSpan.FromMinutes(15)));
         Assert.That(quotas.MemoryBytes, Is.EqualTo(256L * 1024 * 1024));
         Assert.That(quotas.Cpus, Is.EqualTo(1.0));
@@ -93,7 +94,7 @@ public sealed class ConfigDefaultsTests
               - id: acme
                 name: Acme Corp
                 status: suspended
-                quotas: { maxServers: 3, maxSessions: 4, requestsPerMinute: 60, totalImageBytes: 1Gi, warmPoolSize: 0, runtime: runc,
+                quotas: { maxServers: 3, maxSessions: 4, requestsPerMinute: 60, totalImageBytes: 1Gi, maxConcurrentUploads: 5, warmPoolSize: 0, runtime: runc,
                           sessionStartsPerMinute: 12, reclaimIdleAfter: 2m }
             """);
 
@@ -108,7 +109,7 @@ public sealed class ConfigDefaultsTests
         Assert.That(acme.Status, Is.EqualTo(TenantStatus.Suspended));
         Assert.That(acme.Quotas, Is.EqualTo(new TenantQuotas
         {
-            MaxServers = 3, MaxSessions = 4, RequestsPerMinute = 60, TotalImageBytes = 1L << 30, WarmPoolSize = 0, Runtime = "runc",
+            MaxServers = 3, MaxSessions = 4, RequestsPerMinute = 60, TotalImageBytes = 1L << 30, MaxConcurrentUploads = 5, WarmPoolSize = 0, Runtime = "runc",
             SessionStartsPerMinute = 12, ReclaimIdleAfter = TimeSpan.FromMinutes(2),
         }));
     }

@@ -5,7 +5,7 @@ namespace Smcp.Orchestrator.Tests.Config;
 public sealed class ConfigValidationTests
 {
     private const string QuotaKeys =
-        "maxServers, maxSessions, requestsPerMinute, maxImageBytes, totalImageBytes, sessionIdleTimeout, memory, cpus, pids, warmPoolSize, runtime, sessionStartsPerMinute, reclaimIdleAfter";
+        "maxServers, maxSessions, requestsPerMinute, maxImageBytes, totalImageBytes, maxConcurrentUploads, sessionIdleTimeout, memory, cpus, pids, warmPoolSize, runtime, sessionStartsPerMinute, reclaimIdleAfter";
 
     private static string[] Errors(string yaml, Func<string, string?>? environment = null)
     {
@@ -108,6 +108,18 @@ public sealed class ConfigValidationTests
             "smcp.yaml:5:33: tenants[0].quotas.reclaimIdleAfter: 500ms is out of range; use from 1s to 7d",
             "smcp.yaml:7:33: tenants[1].quotas.reclaimIdleAfter: '30' is not a duration; use a unit like 90s, 15m, 1h or 1h30m",
         }));
+    }
+
+    [Test]
+    public void Max_concurrent_uploads_below_one_is_refused_where_it_is_set()
+    {
+        var errors = Errors("""
+            defaults:
+              maxConcurrentUploads: 0
+            tenants: [ { id: acme } ]
+            """);
+
+        Assert.That(errors, Is.EqualTo(new[] { "smcp.yaml:2:25: defaults.maxConcurrentUploads: 0 is too small; use at least 1" }));
     }
 
     [Test]

@@ -60,7 +60,7 @@ public sealed class ArchiveShapeTests
         var tarball = Vet.CleanImage().Layer(ImageTarBuilder.File("app/big", "644", new string('x', 200_000))).Build();
         var input = new MemoryStream(tarball);
 
-        var report = await new ImageVetter().VetAsync(input, VettingPolicy.Default with { MaxBytes = 50_000 }, CancellationToken.None);
+        var report = (await Vet.StreamAsync(input, VettingPolicy.Default with { MaxBytes = 50_000 })).Report;
 
         Assert.That(report.Verdict, Is.EqualTo(Verdict.Reject));
         Assert.That(Vet.Codes(report), Is.EqualTo(new[] { FindingCodes.TooLarge }));
@@ -82,14 +82,17 @@ public sealed class ArchiveShapeTests
     }
 
     [Test]
-    public async Task A_repeated_layer_stored_as_a_symlink_is_followed_and_its_findings_reported_once()
+    public async Task A_repeated_layer_stored_as_a_symlink_is_rejected_naming_the_link()
     {
-        var image = new ImageTarBuilder().Layer(ImageTarBuilder.File("usr/bin/su", "4755")).RepeatLastLayer();
+        // docker save 20.10 stores a repeated layer as a link; links in the outer tarball are refused outright, because
+        // which bytes a link names is where readers of one tarball can disagree.
+        var image = new ImageTarBuilder().Layer(ImageTarBuilder.File("app/server")).RepeatLastLayer();
 
         var report = await Vet.BytesAsync(image.Build());
 
-        Assert.That(report.LayerCount, Is.EqualTo(2));
-        Assert.That(Vet.Codes(report), Is.EqualTo(new[] { FindingCodes.SetuidFile }));
+        Assert.That(report.Verdict, Is.EqualTo(Verdict.Reject));
+        Assert.That(Vet.Codes(report), Is.EqualTo(new[] { FindingCodes.UnsafeLink }));
+        Assert.That(Vet.Paths(report), Is.EqualTo(new[] { "repeat0/layer.tar" }));
     }
 
     [Test]
@@ -99,7 +102,7 @@ public sealed class ArchiveShapeTests
         cancelled.Cancel();
 
         Assert.CatchAsync<OperationCanceledException>(async () =>
-            await new ImageVetter().VetAsync(new MemoryStream(Vet.CleanImage().Build()), VettingPolicy.Default, cancelled.Token));
+            await Vet.StreamAsync(new MemoryStream(Vet.CleanImage().Build()), cancellationToken: cancelled.Token));
     }
 
     [Test]

@@ -9,7 +9,9 @@ namespace Smcp.Orchestrator.Tests.Vetting;
 /// <summary>Builds <c>docker save</c>-shaped tarballs in memory: manifest.json, a config JSON and layer tars.</summary>
 internal sealed class ImageTarBuilder
 {
-    private readonly List<(byte[] Content, bool Blob)> layers = [];
+    private readonly List<(byte[] Content, bool Blob, byte[] Unpacked)> layers = [];
+    private readonly List<TarEntry> extraEntries = [];
+    private readonly List<string> volumes = [];
     private int repeatsOfLastLayer;
     private readonly List<string> env = ["PATH=/usr/local/bin:/usr/bin:/bin"];
     private readonly List<string> extraManifestLayers = [];
@@ -19,6 +21,15 @@ internal sealed class ImageTarBuilder
 
     /// <summary>Writes manifest.json first instead of last (docker writes it last).</summary>
     public bool ManifestFirst { get; init; }
+
+    /// <summary>Stores manifest.json under another name and adds manifest.json as a link of this kind to it.</summary>
+    public TarEntryType? ManifestThrough { get; init; }
+
+    /// <summary>Lists this in the config's diff_ids instead of the first layer's real one.</summary>
+    public string? FirstDiffId { get; init; }
+
+    /// <summary>Stores the config under this name instead of its digest.</summary>
+    public string? ConfigName { get; init; }
 
     public static TarEntry File(string path, string mode = "755", string content = "#!/bin/sh\n")
     {
@@ -58,6 +69,19 @@ internal sealed class ImageTarBuilder
         return this;
     }
 
+    public ImageTarBuilder Volume(string path)
+    {
+        volumes.Add(path);
+        return this;
+    }
+
+    /// <summary>Writes <paramref name="entry"/> into the outer tarball, after everything else.</summary>
+    public ImageTarBuilder OuterEntry(TarEntry entry)
+    {
+        extraEntries.Add(entry);
+        return this;
+    }
+
     public ImageTarBuilder ManifestAlsoLists(string layerPath)
     {
         extraManifestLayers.Add(layerPath);
@@ -69,10 +93,10 @@ internal sealed class ImageTarBuilder
         var files = new List<(string Path, byte[] Content)>();
         var layerPaths = new List<string>();
         var diffIds = new JsonArray();
-        foreach (var (content, blob) in layers)
+        foreach (var (content, blob, unpacked) in layers)
         {
             var digest = Convert.ToHexStringLower(SHA256.HashData(content));
-            diffIds.Add($"sha256:{digest}");
+            diffIds.Add(diffIds.Count == 0 && FirstDiffId is not null ? FirstDiffId : $"sha256:{Convert.ToHexStringLower(SHA256.HashData(unpacked))}");
             var path = blob ? $"blobs/sha256/{digest}" : $"{digest}/layer.tar";
             files.Add((path, content));
             layerPaths.Add(path);
@@ -97,11 +121,12 @@ internal sealed class ImageTarBuilder
                 ["Entrypoint"] = null,
                 ["Cmd"] = new JsonArray(cmd.Select(c => (JsonNode)c!).ToArray()),
                 ["User"] = "65534:65534",
+                ["Volumes"] = volumes.Count == 0 ? null : new JsonObject(volumes.Select(v => KeyValuePair.Create(v, (JsonNode?)new JsonObject()))),
             },
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = diffIds },
         };
         var configBytes = Encoding.UTF8.GetBytes(config.ToJsonString());
-        var configPath = $"{Convert.ToHexStringLower(SHA256.HashData(configBytes))}.json";
+        var configPath = ConfigName ?? $"{Convert.ToHexStringLower(SHA256.HashData(configBytes))}.json";
         files.Add((configPath, configBytes));
 
         var manifest = new JsonArray(new JsonObject
@@ -112,7 +137,12 @@ internal sealed class ImageTarBuilder
         });
         if (IncludeManifest)
         {
-            var entry = ("manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+            var entry = (ManifestThrough is null ? "manifest.json" : "real-manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+            if (ManifestThrough is { } link)
+            {
+                links.Add(("manifest.json", link == TarEntryType.HardLink ? "real-manifest.json" : "./real-manifest.json"));
+            }
+
             if (ManifestFirst)
             {
                 files.Insert(0, entry);
@@ -133,7 +163,13 @@ internal sealed class ImageTarBuilder
 
             foreach (var (path, target) in links)
             {
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, path) { LinkName = target });
+                var type = path == "manifest.json" && ManifestThrough == TarEntryType.HardLink ? TarEntryType.HardLink : TarEntryType.SymbolicLink;
+                writer.WriteEntry(new PaxTarEntry(type, path) { LinkName = target });
+            }
+
+            foreach (var entry in extraEntries)
+            {
+                writer.WriteEntry(entry);
             }
         }
 
@@ -151,14 +187,14 @@ internal sealed class ImageTarBuilder
             }
         }
 
-        layers.Add(gzip ? (Gzip(tar.ToArray()), true) : (tar.ToArray(), false));
+        layers.Add(gzip ? (Gzip(tar.ToArray()), true, tar.ToArray()) : (tar.ToArray(), false, tar.ToArray()));
         return this;
     }
 
-    /// <summary>Adds a layer blob stored exactly as given (OCI layout path).</summary>
+    /// <summary>Adds a layer blob stored exactly as given (OCI layout path); its diff_id is the SHA-256 of all of it.</summary>
     public ImageTarBuilder RawLayer(byte[] content)
     {
-        layers.Add((content, true));
+        layers.Add((content, true, content));
         return this;
     }
 

@@ -18,7 +18,7 @@ public sealed class RealImageVettingTests
         })!;
         var stderr = save.StandardError.ReadToEndAsync();
 
-        var report = await new ImageVetter().VetAsync(save.StandardOutput.BaseStream, VettingPolicy.Default, CancellationToken.None);
+        var report = (await Vet.StreamAsync(save.StandardOutput.BaseStream)).Report;
         await save.WaitForExitAsync();
 
         Assert.That(save.ExitCode, Is.EqualTo(0), await stderr);

@@ -72,10 +72,23 @@ public sealed class UploadSpoolerTests
         using var upload = ((SpoolResult.Spooled)result).Upload;
 
         await using var file = upload.OpenRead();
-        var report = await new ImageVetter().VetAsync(file, VettingPolicy.Default, CancellationToken.None);
+        var report = (await Vet.StreamAsync(file)).Report;
 
         Assert.That(report.Verdict, Is.EqualTo(Verdict.Accept));
         Assert.That(report.TotalBytes, Is.EqualTo(tarball.Length));
+    }
+
+    [Test]
+    public async Task An_upload_that_would_take_the_disk_below_its_floor_is_refused_and_leaves_no_file()
+    {
+        var floor = new DriveInfo(Path.GetTempPath()).AvailableFreeSpace + 1;
+        var spooler = new UploadSpooler(Options.Create(new UploadSpoolOptions { Directory = directory, MinFreeBytes = floor }));
+
+        var result = await spooler.SpoolAsync(new MemoryStream(new byte[10_000]), 1_000_000, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new SpoolResult.DiskFull(floor)));
+        Assert.That(Directory.GetFiles(directory), Is.EqualTo(Array.Empty<string>()));
+        Assert.That(Spooler().HasRoomFor(1024), Is.True, "the default floor leaves room on this disk");
     }
 
     private UploadSpooler Spooler() => new(Options.Create(new UploadSpoolOptions { Directory = directory }));

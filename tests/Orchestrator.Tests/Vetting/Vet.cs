@@ -5,8 +5,15 @@ namespace Smcp.Orchestrator.Tests.Vetting;
 
 internal static class Vet
 {
-    public static Task<VettingReport> BytesAsync(byte[] tarball, VettingPolicy? policy = null) =>
-        new ImageVetter().VetAsync(new MemoryStream(tarball), policy ?? VettingPolicy.Default, CancellationToken.None);
+    public static async Task<VettingReport> BytesAsync(byte[] tarball, VettingPolicy? policy = null) =>
+        (await StreamAsync(new MemoryStream(tarball), policy)).Report;
+
+    /// <summary>Vets with a private layer spool that is deleted before this returns (the outcome's layer files are gone).</summary>
+    public static async Task<VettingOutcome> StreamAsync(Stream tarball, VettingPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        using var spool = new LayerSpool(Path.Combine(Path.GetTempPath(), $"smcp-vet-test-{Guid.NewGuid():N}"));
+        return await new ImageVetter().VetAsync(tarball, policy ?? VettingPolicy.Default, spool, cancellationToken);
+    }
 
     public static string[] Codes(VettingReport report) => report.Findings.Select(f => f.Code).ToArray();
 

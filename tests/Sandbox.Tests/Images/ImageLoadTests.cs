@@ -6,6 +6,8 @@ namespace Smcp.Sandbox.Tests.Images;
 
 public sealed class ImageLoadTests
 {
+    private const string NoImage = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
     private static async Task<byte[]> SaveProbeAsync()
     {
         // Saved by id, so the tarball carries no name: loading it must not move the shared test tag.
@@ -24,7 +26,7 @@ public sealed class ImageLoadTests
         var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
         var probe = await docker.Images.InspectImageAsync(TestDocker.Probe);
 
-        var loaded = await engine.LoadImageAsync(new MemoryStream(await SaveProbeAsync()), "acme", "probe", CancellationToken.None);
+        var loaded = await engine.LoadImageAsync(new MemoryStream(await SaveProbeAsync()), probe.ID, "acme", "probe", CancellationToken.None);
 
         Assert.That(loaded.Id, Is.EqualTo(probe.ID));
         Assert.That(loaded.Reference, Is.EqualTo($"smcp/acme/probe:{probe.ID[7..19]}"));
@@ -37,11 +39,12 @@ public sealed class ImageLoadTests
     }
 
     [Test]
-    public async Task A_name_carried_in_by_the_tarball_never_moves_anothers_tag()
+    public async Task A_load_that_moves_anothers_tag_is_refused_and_the_tag_put_back()
     {
         var docker = await TestDocker.ClientAsync();
         var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
         var victim = "smcp-test/victim-" + Guid.NewGuid().ToString("N")[..6];
+        var probe = await docker.Images.InspectImageAsync(TestDocker.Probe);
         await docker.Images.TagImageAsync(TestDocker.Probe, new ImageTagParameters { RepositoryName = victim, Tag = "v1" });
         byte[] tarball;
         await using (var saved = await docker.Images.SaveImageAsync($"{victim}:v1", CancellationToken.None))
@@ -51,20 +54,34 @@ public sealed class ImageLoadTests
             tarball = copy.ToArray();
         }
 
-        // The victim's name now belongs to another image; the upload still carries it.
+        // The victim's name now belongs to another image; the tarball still carries it.
         await docker.Images.TagImageAsync(TestDocker.Conformance, new ImageTagParameters { RepositoryName = victim, Tag = "v1", Force = true });
         var conformance = await docker.Images.InspectImageAsync(TestDocker.Conformance);
         try
         {
-            var loaded = await engine.LoadImageAsync(new MemoryStream(tarball), "acme", "claimed", CancellationToken.None);
+            var error = Assert.ThrowsAsync<SandboxException>(async () =>
+                await engine.LoadImageAsync(new MemoryStream(tarball), probe.ID, "acme", "claimed", CancellationToken.None))!;
 
-            Assert.That(loaded.Reference, Does.StartWith("smcp/acme/claimed:"));
+            Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
+            Assert.That(error.Message, Does.Contain("outside smcp/acme/"));
             Assert.That((await docker.Images.InspectImageAsync($"{victim}:v1")).ID, Is.EqualTo(conformance.ID));
         }
         finally
         {
             await docker.Images.DeleteImageAsync($"{victim}:v1", new ImageDeleteParameters { NoPrune = true });
         }
+    }
+
+    [Test]
+    public async Task A_load_that_yields_another_image_than_the_vetted_one_is_refused()
+    {
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
+
+        var error = Assert.ThrowsAsync<SandboxException>(async () =>
+            await engine.LoadImageAsync(new MemoryStream(await SaveProbeAsync()), "sha256:" + new string('0', 64), "acme", "other", CancellationToken.None))!;
+
+        Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
+        Assert.That(error.Message, Does.Contain("not the vetted image sha256:0000"));
     }
 
     [Test]
@@ -75,7 +92,7 @@ public sealed class ImageLoadTests
         new Random(7).NextBytes(garbage);
 
         var error = Assert.ThrowsAsync<SandboxException>(async () =>
-            await engine.LoadImageAsync(new MemoryStream(garbage), "acme", "bad", CancellationToken.None))!;
+            await engine.LoadImageAsync(new MemoryStream(garbage), NoImage, "acme", "bad", CancellationToken.None))!;
         Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
         Assert.That(error.Message, Does.StartWith("The upload is not a loadable image:"));
     }
@@ -87,7 +104,7 @@ public sealed class ImageLoadTests
         var whole = await SaveProbeAsync();
 
         var error = Assert.ThrowsAsync<SandboxException>(async () =>
-            await engine.LoadImageAsync(new MemoryStream(whole, 0, whole.Length / 2), "acme", "cut", CancellationToken.None))!;
+            await engine.LoadImageAsync(new MemoryStream(whole, 0, whole.Length / 2), NoImage, "acme", "cut", CancellationToken.None))!;
         Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
     }
 
@@ -96,7 +113,7 @@ public sealed class ImageLoadTests
     {
         var engine = await TestDocker.EngineAsync(SandboxRuntimes.Gvisor);
         var error = Assert.ThrowsAsync<SandboxException>(async () =>
-            await engine.LoadImageAsync(new MemoryStream(), "acme", "empty", CancellationToken.None))!;
+            await engine.LoadImageAsync(new MemoryStream(), NoImage, "acme", "empty", CancellationToken.None))!;
         Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
     }
 }

@@ -1,0 +1,53 @@
+using System.IO.Pipelines;
+using Smcp.Orchestrator.Images.Vetting;
+using Smcp.Sandbox;
+
+namespace Smcp.Orchestrator.Images;
+
+/// <summary>Hands the engine the canonical archive of a vetted image, written as the engine reads it (nothing more on disk).</summary>
+internal static class VettedImageLoader
+{
+    public static async Task<LoadedImage> LoadAsync(
+        ISandboxEngine engine, VettedImage image, string tenant, string server, CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writing = WriteAsync(image, pipe.Writer, stop.Token);
+        try
+        {
+            await using var archive = pipe.Reader.AsStream();
+            return await engine.LoadImageAsync(archive, image.ImageId, tenant, server, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A load that failed early stops reading: end the writer rather than let it wait on the pipe.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await writing.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteAsync(VettedImage image, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await using (var destination = writer.AsStream(leaveOpen: true))
+            {
+                await CanonicalArchive.WriteAsync(image, destination, cancellationToken).ConfigureAwait(false);
+            }
+
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The engine sees its input fail and refuses the load; that refusal is what is reported.
+            await writer.CompleteAsync(ex).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A bug: still end the engine's input, or the load would wait for it forever.
+            await writer.CompleteAsync(ex).ConfigureAwait(false);
+            throw;
+        }
+    }
+}
