@@ -5,43 +5,12 @@ namespace Smcp.Orchestrator.Images.Vetting;
 /// Throwing is the only way to stop a <see cref="System.Formats.Tar.TarReader"/> or a GZipStream in the middle of a
 /// read; <see cref="ImageVetter"/> turns the exception into a too-large finding. At most one byte past the cap is read.
 /// </remarks>
-internal sealed class CappedReadStream(Stream inner, long cap, string overCapMessage) : Stream
+internal sealed class CappedReadStream(Stream inner, long cap, string overCapMessage) : ForwardReadStream
 {
-    public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => BytesRead;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer) => Count(inner.Read(buffer[..Allowed(buffer.Length)]));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Count(await inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken).ConfigureAwait(false));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int Allowed(int requested) => (int)Math.Min(requested, cap - BytesRead + 1);
 
