@@ -85,6 +85,22 @@ public sealed class ImageIntakeTests
     }
 
     [Test]
+    public async Task An_image_with_a_1_ms_healthcheck_loads_as_vetted_and_moves_no_tag()
+    {
+        // A HEALTHCHECK is not refused, it is ignored: every sandbox runs with NONE (Sandbox.Tests: ImageConfigPolicyTests).
+        var tarball = new ImageTarBuilder { HealthcheckInterval = TimeSpan.FromMilliseconds(1) }.Layer(ImageTarBuilder.File("app/server")).Build();
+        var before = await OutsideTagsAsync();
+
+        var image = await UploadOkAsync(tarball);
+
+        var inspect = await _docker.Images.InspectImageAsync(image["reference"]!.GetValue<string>());
+        Assert.That(inspect.ID, Is.EqualTo(ConfigDigest(tarball)), "the engine has the vetted config, healthcheck and all");
+        Assert.That(inspect.Config.Healthcheck.Interval, Is.EqualTo(TimeSpan.FromMilliseconds(1)));
+        Assert.That(await OutsideTagsAsync(), Is.EqualTo(before), "no tag outside smcp/ changed");
+        await DeleteAsync(image);
+    }
+
+    [Test]
     public async Task A_layer_with_junk_after_its_end_of_archive_loads_only_as_vetted()
     {
         // After the end-of-archive comes a whole second tar with a setuid file: neither reader applies it, and the diff_id covers it.

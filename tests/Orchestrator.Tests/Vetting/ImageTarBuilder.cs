@@ -31,6 +31,9 @@ internal sealed class ImageTarBuilder
     /// <summary>Stores the config under this name instead of its digest.</summary>
     public string? ConfigName { get; init; }
 
+    /// <summary>Gives the image config a HEALTHCHECK at this interval (the engine's minimum is 1 ms).</summary>
+    public TimeSpan? HealthcheckInterval { get; init; }
+
     public static TarEntry File(string path, string mode = "755", string content = "#!/bin/sh\n")
     {
         var entry = new PaxTarEntry(TarEntryType.RegularFile, path)
@@ -122,6 +125,9 @@ internal sealed class ImageTarBuilder
                 ["Cmd"] = new JsonArray(cmd.Select(c => (JsonNode)c!).ToArray()),
                 ["User"] = "65534:65534",
                 ["Volumes"] = volumes.Count == 0 ? null : new JsonObject(volumes.Select(v => KeyValuePair.Create(v, (JsonNode?)new JsonObject()))),
+                ["Healthcheck"] = HealthcheckInterval is { } interval
+                    ? new JsonObject { ["Test"] = new JsonArray("CMD", "/app/server"), ["Interval"] = (long)(interval.TotalMilliseconds * 1_000_000), ["Retries"] = 1 }
+                    : null,
             },
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = diffIds },
         };
