@@ -175,6 +175,9 @@ internal sealed partial class McpSession
         }
 
         pending.Deadline?.Dispose();
+        // A request answered is the client's exchange ending: idle time (reaping, reclaiming) counts from here, so a
+        // session whose call ran longer than its idle timeout is not ended the moment its answer arrives.
+        Touch();
         var stream = pending.Exchange.Stream;
         if (response is null)
         {

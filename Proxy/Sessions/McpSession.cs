@@ -70,7 +70,7 @@ internal sealed partial class McpSession
 
     internal Task ReaderLoop { get; }
 
-    /// <summary>Time since the last message either way, by the injected clock.</summary>
+    /// <summary>Time since the client last sent a message or had a request answered, by the injected clock.</summary>
     public TimeSpan IdleFor => _context.Time.GetElapsedTime(Interlocked.Read(ref _lastActivity));
 
     public int InFlight
