@@ -42,4 +42,7 @@ internal static partial class Log
 
     [LoggerMessage(1903, LogLevel.Error, "Engine tags moved by a refused load for {Tenant}/{Server} could not be put back: {Tags}")]
     public static partial void TagsNotRestored(ILogger logger, string tenant, string server, string tags);
+
+    [LoggerMessage(1904, LogLevel.Warning, "The engine refused a vetted image archive: {Reason}")]
+    public static partial void EngineRefusedLoad(ILogger logger, Exception? exception, string reason);
 }

@@ -71,8 +71,9 @@ internal static class ImagesApi
         using var upload = ((SpoolResult.Spooled)spooled).Upload;
         lease.ShrinkTo(upload.Length);
 
-        // Vetting keeps a copy of each layer next to the upload: at most the upload's size again.
-        if (!spooler.HasRoomFor(upload.Length))
+        // Vetting keeps a copy of each layer next to the upload: at most the upload's size again, set aside until done.
+        using var copies = spooler.Promise(upload.Length);
+        if (copies is null)
         {
             await context.RecordAsync(tenant, "image.upload", null, "disk-full").ConfigureAwait(false);
             return Problems.InsufficientStorage(spooler.DiskFull.Message);

@@ -31,11 +31,17 @@ internal sealed class AdminKey(string? key)
 /// trip per message; revoking through this process forgets it at once, and a revocation made by
 /// another SMCP process takes effect within that time. Every lookup that could reach the database
 /// first takes a token from the caller's pre-authentication budget (<see cref="PreAuthLimiter"/>), so
-/// random keys cost the database no more than that budget; a remembered key never pays.
+/// random keys cost the database no more than that budget; a remembered key never pays, and a key that was
+/// valid within <see cref="KnownFor"/> is re-checked without waiting for that budget, so a flood of guesses
+/// that empties it cannot lock real clients out when their key's cache entry lapses.
 /// </remarks>
 internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, PreAuthLimiter preAuth, TimeProvider time) : ICredentialValidator
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long after its cache entry lapses a key still counts as known (not a guess) for the pre-authentication budget.</summary>
+    /// <remarks>Only a key the database confirmed gets an entry, so what this exempts is bounded by the number of real keys.</remarks>
+    public static readonly TimeSpan KnownFor = TimeSpan.FromHours(1);
 
     /// <summary>Unknown keys remembered at most this many at once, so guessing costs no database work and little memory.</summary>
     private const int MaxRemembered = 10_000;
@@ -59,9 +65,15 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, PreA
         var hash = ApiKeyFormat.Hash(bearerToken);
         var cacheKey = Convert.ToHexString(hash);
         var now = time.GetUtcNow();
-        if (_valid.TryGetValue(cacheKey, out var cached) && cached.Until > now)
+        var known = false;
+        if (_valid.TryGetValue(cacheKey, out var cached))
         {
-            return CredentialCheck.Valid(cached.Principal);
+            if (cached.Until > now)
+            {
+                return CredentialCheck.Valid(cached.Principal);
+            }
+
+            known = cached.Until + KnownFor > now;
         }
 
         // A new key's hash was never seen before, so remembering unknown hashes cannot refuse a real key.
@@ -70,7 +82,7 @@ internal sealed class CredentialValidator(AdminKey admin, ApiKeyStore keys, PreA
             return CredentialCheck.Invalid;
         }
 
-        if (preAuth.TryAcquire(client) is { } retryAfter)
+        if (!known && preAuth.TryAcquire(client) is { } retryAfter)
         {
             return CredentialCheck.Throttled(retryAfter);
         }

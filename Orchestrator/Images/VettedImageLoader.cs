@@ -11,7 +11,9 @@ internal static class VettedImageLoader
         ISandboxEngine engine, VettedImage image, string tenant, string server, CancellationToken cancellationToken)
     {
         var pipe = new Pipe();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Not linked to the request: once the engine has started loading, a client that leaves must not cut the
+        // archive short (the engine would be left with whatever it had registered); the loader stops it on failure.
+        using var stop = new CancellationTokenSource();
         var writing = WriteAsync(image, pipe.Writer, stop.Token);
         try
         {

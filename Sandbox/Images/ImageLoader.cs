@@ -14,51 +14,63 @@ internal sealed class ImageLoader(IDockerClient docker, ILogger logger)
 {
     private const string LoadedId = "Loaded image ID: ";
     private const string LoadedTag = "Loaded image: ";
+    private const string EngineRefused = "the container engine refused it (its reason is in SMCP's log)";
     private static readonly SemaphoreSlim OneLoadAtATime = new(1, 1);
 
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> only cuts the wait for the load lock short: once the engine is loading, the load
+    /// runs to its end whatever the client does, and on any failure the images it brought in are removed again, so nothing
+    /// is left in the engine that no row names or counts.
+    /// </remarks>
     public async Task<LoadedImage> LoadAsync(Stream tarball, string imageId, string tenant, string server, CancellationToken cancellationToken)
     {
         await OneLoadAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var none = CancellationToken.None;
+        EngineTags? before = null;
+        var loaded = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            var before = await EngineTags.TakeAsync(docker, cancellationToken).ConfigureAwait(false);
-            var names = await LoadArchiveAsync(tarball, cancellationToken).ConfigureAwait(false);
-            var loaded = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var name in names)
+            before = await EngineTags.TakeAsync(docker, none).ConfigureAwait(false);
+            foreach (var name in await LoadArchiveAsync(tarball, none).ConfigureAwait(false))
             {
-                loaded.Add((await docker.Images.InspectImageAsync(name, cancellationToken).ConfigureAwait(false)).ID);
+                loaded.Add((await docker.Images.InspectImageAsync(name, none).ConfigureAwait(false)).ID);
             }
 
             var repository = $"smcp/{tenant}/{server}";
-            var after = await EngineTags.TakeAsync(docker, cancellationToken).ConfigureAwait(false);
-            var moved = before.MovedOnto(after, loaded.Union(after.Ids.Except(before.Ids)).ToHashSet(StringComparer.Ordinal), $"smcp/{tenant}/");
+            var after = await EngineTags.TakeAsync(docker, none).ConfigureAwait(false);
+            // Only the images the engine says this load brought count: an image someone else builds or pulls meanwhile,
+            // and its tags, are none of this load's business.
+            var moved = before.MovedOnto(after, loaded, $"smcp/{tenant}/");
             if (moved.Count > 0)
             {
                 Log.LoadMovedTags(logger, tenant, server, string.Join(", ", moved.Select(m => m.Tag)));
-                if (await EngineTags.RestoreAsync(docker, moved, CancellationToken.None).ConfigureAwait(false) is { Count: > 0 } stuck)
+                if (await EngineTags.RestoreAsync(docker, moved, none).ConfigureAwait(false) is { Count: > 0 } stuck)
                 {
                     Log.TagsNotRestored(logger, tenant, server, string.Join(", ", stuck));
                 }
 
-                await RemoveNewAsync(loaded, before).ConfigureAwait(false);
                 throw Invalid($"loading it changed {moved.Count} of the engine's image names outside smcp/{tenant}/ (they were put back)", null);
             }
 
             if (loaded.Count != 1 || !loaded.Contains(imageId))
             {
                 Log.LoadedOtherImage(logger, tenant, server, imageId, string.Join(", ", loaded));
-                await RemoveNewAsync(loaded, before).ConfigureAwait(false);
                 throw Invalid(loaded.Count == 0 ? "it holds no image" : $"the engine loaded {string.Join(", ", loaded)}, not the vetted image {imageId}", null);
             }
 
-            var inspect = await docker.Images.InspectImageAsync(imageId, cancellationToken).ConfigureAwait(false);
+            var inspect = await docker.Images.InspectImageAsync(imageId, none).ConfigureAwait(false);
             var tag = imageId["sha256:".Length..][..12];
-            await docker.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, cancellationToken)
+            await docker.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, none)
                 .ConfigureAwait(false);
 
             var result = new LoadedImage(imageId, $"{repository}:{tag}", inspect.Size);
             Log.ImageLoaded(logger, result.Id, tenant, server, result.Reference);
             return result;
+        }
+        catch (Exception) when (before is not null)
+        {
+            await RemoveNewAsync(loaded, before).ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -76,12 +88,15 @@ internal sealed class ImageLoader(IDockerClient docker, ILogger logger)
         }
         catch (DockerApiException ex)
         {
-            throw Invalid(LoadProgress.FirstLine(ex.ResponseBody) ?? "the engine refused it", ex);
+            // The engine's words can name host paths (its temp folders): they go to the log, not to the tenant.
+            Log.EngineRefusedLoad(logger, ex, LoadProgress.FirstLine(ex.ResponseBody) ?? ex.StatusCode.ToString());
+            throw Invalid(EngineRefused, ex);
         }
 
         if (progress.Error is { } error)
         {
-            throw Invalid(error, null);
+            Log.EngineRefusedLoad(logger, null, error);
+            throw Invalid(EngineRefused, null);
         }
 
         var names = new List<string>();

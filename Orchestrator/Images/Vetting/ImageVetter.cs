@@ -34,7 +34,8 @@ internal sealed class ImageVetter
         SavedImage? image = null;
         try
         {
-            await ReadAsync(outer, archive, unpacked, spool, cancellationToken).ConfigureAwait(false);
+            await ReadAsync(outer, archive, unpacked, spool, new OuterEntryRules(OuterEntryRules.MaxEntriesFor(policy.MaxLayers)), cancellationToken)
+                .ConfigureAwait(false);
 
             // Past the end-of-archive blocks: read (and count against the limit) whatever padding follows.
             await outer.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
@@ -73,10 +74,9 @@ internal sealed class ImageVetter
     }
 
     private static async Task ReadAsync(
-        Stream outer, SavedArchive archive, UnpackedBudget unpacked, LayerSpool spool, CancellationToken cancellationToken)
+        Stream outer, SavedArchive archive, UnpackedBudget unpacked, LayerSpool spool, OuterEntryRules rules, CancellationToken cancellationToken)
     {
         await using var reader = new TarReader(outer, leaveOpen: true);
-        var rules = new OuterEntryRules();
         while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             rules.Check(entry);

@@ -13,11 +13,24 @@ internal sealed class LayerEntryRules(FindingCollector findings)
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueWhiteout = ".wh..wh..opq";
 
-    private readonly HashSet<string> _symlinks = new(StringComparer.Ordinal);
+    /// <summary>Linux's PATH_MAX: no file an image can hold has a longer name or link target.</summary>
+    internal const int MaxNameLength = 4096;
+
+    /// <summary>More symbolic links in one layer than any image needs (a large node_modules has a few thousand).</summary>
+    internal const int MaxSymlinks = 65_536;
+
+    private readonly PrefixSet _symlinks = new();
 
     public void Check(TarEntry entry)
     {
         var path = Shorten(entry.Name);
+        if (entry.Name.Length > MaxNameLength || entry.LinkName.Length > MaxNameLength)
+        {
+            // Refused before any other rule looks at it: a name this long only makes the rules slow.
+            Unsupported(path, $"named or linked by more than {MaxNameLength} characters (Linux's PATH_MAX)");
+            return;
+        }
+
         var normalized = SavedArchive.Normalize(entry.Name);
         if (!IsInsideRoot(entry.Name))
         {
@@ -25,7 +38,7 @@ internal sealed class LayerEntryRules(FindingCollector findings)
                 $"The layer entry '{path}' is an absolute path or climbs out with '..'; no normal image builder writes that. Rebuild the image.",
                 path);
         }
-        else if (ThroughSymlink(normalized) is { } link)
+        else if (_symlinks.ParentOf(normalized) is { } link)
         {
             findings.Error(FindingCodes.UnsafePath,
                 $"The layer entry '{path}' is written through '{Shorten(link)}', a symbolic link earlier in the same layer; the engine would follow it. Rebuild the image.",
@@ -34,6 +47,17 @@ internal sealed class LayerEntryRules(FindingCollector findings)
 
         if (entry.EntryType == TarEntryType.SymbolicLink)
         {
+            if (_symlinks.Count >= MaxSymlinks)
+            {
+                Unsupported(path, $"a symbolic link past the {MaxSymlinks} one layer may hold");
+                return;
+            }
+
+            _symlinks.Add(normalized);
+        }
+        else if (entry.EntryType == TarEntryType.HardLink && _symlinks.Contains(SavedArchive.Normalize(entry.LinkName)))
+        {
+            // A hard link to a symbolic link is that symbolic link under a second name.
             _symlinks.Add(normalized);
         }
         else
@@ -153,23 +177,6 @@ internal sealed class LayerEntryRules(FindingCollector findings)
                 $"'{path}' has the setgid bit (mode {mode}), which could raise privileges inside the sandbox. Remove it (chmod g-s) and rebuild the image.",
                 path);
         }
-    }
-
-    private string? ThroughSymlink(string normalized)
-    {
-        var slash = normalized.IndexOf('/', StringComparison.Ordinal);
-        while (slash > 0)
-        {
-            var parent = normalized[..slash];
-            if (_symlinks.Contains(parent))
-            {
-                return parent;
-            }
-
-            slash = normalized.IndexOf('/', slash + 1);
-        }
-
-        return null;
     }
 
     /// <summary>True when a relative target, resolved from the link's folder, climbs above the root (an absolute one stays in the container's root).</summary>

@@ -8,17 +8,39 @@ namespace Smcp.Orchestrator.Images.Vetting;
 /// Anything else (links, old-style or odd entry types, duplicates, names a reader could take two ways) is where a .NET
 /// reading and the engine's Go reading of one tarball could differ, so it is refused rather than interpreted.
 /// </remarks>
-internal sealed partial class OuterEntryRules
+internal sealed partial class OuterEntryRules(int maxEntries)
 {
+    /// <summary>docker save's longest name is <c>blobs/sha256/</c> and 64 hex digits.</summary>
+    internal const int MaxNameLength = 255;
+
     private const int MaxPathInMessage = 300;
     private const string Advice = "Upload the output of `docker save IMAGE` unchanged.";
 
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// What docker save writes for an image of <paramref name="maxLayers"/> layers at most: a folder, <c>VERSION</c>,
+    /// <c>json</c> and <c>layer.tar</c> a layer (legacy), or a blob a layer (OCI), plus the manifest, config, index and folders.
+    /// </summary>
+    /// <remarks>Every entry may cost a spool file and memory: their number is bounded before their bytes are.</remarks>
+    public static int MaxEntriesFor(int maxLayers) => 4 * maxLayers + 16;
+
     /// <exception cref="UnsafeArchiveEntryException">The entry is not one <c>docker save</c> writes.</exception>
     public void Check(TarEntry entry)
     {
         var path = entry.Name.Length <= MaxPathInMessage ? entry.Name : string.Concat(entry.Name.AsSpan(0, MaxPathInMessage), "…");
+        if (_seen.Count >= maxEntries)
+        {
+            throw new UnsafeArchiveEntryException(FindingCodes.UnsupportedEntry, path,
+                $"The tarball holds more than {maxEntries} entries, more than docker save writes for an image of the allowed layer count. {Advice}");
+        }
+
+        if (entry.Name.Length > MaxNameLength)
+        {
+            throw new UnsafeArchiveEntryException(FindingCodes.UnsafePath, path,
+                $"The tarball entry '{path}' has a name longer than {MaxNameLength} characters, which docker save never writes. {Advice}");
+        }
+
         switch (entry.EntryType)
         {
             case TarEntryType.SymbolicLink or TarEntryType.HardLink:

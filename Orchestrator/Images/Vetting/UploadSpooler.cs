@@ -55,6 +55,9 @@ internal sealed class UploadSpooler(IOptions<UploadSpoolOptions> options)
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
 
+    // Bytes set aside for files about to be written, which the free space does not show yet.
+    private long _promised;
+
     /// <summary>Spools <paramref name="body"/>; never reads more than one byte past <paramref name="maxBytes"/>.</summary>
     public async Task<SpoolResult> SpoolAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
     {
@@ -110,9 +113,36 @@ internal sealed class UploadSpooler(IOptions<UploadSpoolOptions> options)
     /// <summary>The refusal for an upload that would take the spool's disk below its floor.</summary>
     public SpoolResult.DiskFull DiskFull => new(options.Value.MinFreeBytes);
 
-    /// <summary>True when <paramref name="bytes"/> more still leave the spool's disk above its floor.</summary>
+    /// <summary>True when <paramref name="bytes"/> more still leave the spool's disk above its floor, counting what is promised.</summary>
     public bool HasRoomFor(long bytes) =>
-        new DriveInfo(options.Value.Directory).AvailableFreeSpace - bytes >= options.Value.MinFreeBytes;
+        new DriveInfo(options.Value.Directory).AvailableFreeSpace - Interlocked.Read(ref _promised) - bytes >= options.Value.MinFreeBytes;
+
+    /// <summary>Sets <paramref name="bytes"/> of the disk aside for files about to be written (vetting's layer copies); null when they do not fit.</summary>
+    /// <remarks>Taken before it is checked, so uploads at once cannot all pass one check of the same free space.</remarks>
+    public IDisposable? Promise(long bytes)
+    {
+        Interlocked.Add(ref _promised, bytes);
+        if (new DriveInfo(options.Value.Directory).AvailableFreeSpace - Interlocked.Read(ref _promised) >= options.Value.MinFreeBytes)
+        {
+            return new Promised(this, bytes);
+        }
+
+        Interlocked.Add(ref _promised, -bytes);
+        return null;
+    }
+
+    private sealed class Promised(UploadSpooler spooler, long bytes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Add(ref spooler._promised, -bytes);
+            }
+        }
+    }
 
     // Reads at most maxBytes + 1 bytes: the one extra byte is how an upload over the limit is told apart. Null: the disk is full.
     private async Task<long?> CopyAsync(Stream body, FileStream file, long maxBytes, CancellationToken cancellationToken)

@@ -234,4 +234,34 @@ public sealed class ArchiveShapeTests
 
         return output.ToArray();
     }
+
+    [Test]
+    public async Task A_tarball_with_more_entries_than_docker_save_writes_for_its_layer_limit_is_refused()
+    {
+        var policy = VettingPolicy.Default with { MaxLayers = 4 };
+        var image = Vet.CleanImage();
+        for (var i = 0; i <= OuterEntryRules.MaxEntriesFor(policy.MaxLayers); i++)
+        {
+            // Each would be one more spool file and scan record: refused by their number, before their bytes.
+            image.OuterEntry(new PaxTarEntry(TarEntryType.RegularFile, $"extra{i}") { DataStream = new MemoryStream(new byte[1]) });
+        }
+
+        var report = await Vet.BytesAsync(image.Build(), policy);
+
+        Assert.That(report.Verdict, Is.EqualTo(Verdict.Reject));
+        Assert.That(Vet.Codes(report), Is.EqualTo(new[] { FindingCodes.UnsupportedEntry }));
+        Assert.That(report.Findings.Single().Message, Does.Contain($"more than {OuterEntryRules.MaxEntriesFor(4)} entries"));
+    }
+
+    [Test]
+    public async Task A_tarball_entry_with_a_name_longer_than_docker_save_writes_is_refused()
+    {
+        var name = new string('a', OuterEntryRules.MaxNameLength + 1);
+        var tarball = Vet.CleanImage().OuterEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(new byte[1]) }).Build();
+
+        var report = await Vet.BytesAsync(tarball);
+
+        Assert.That(Vet.Codes(report), Is.EqualTo(new[] { FindingCodes.UnsafePath }));
+        Assert.That(report.Findings.Single().Message, Does.Contain($"longer than {OuterEntryRules.MaxNameLength} characters"));
+    }
 }

@@ -93,4 +93,28 @@ public sealed class LayerLinkAndWhiteoutTests
         Assert.That(report.Verdict, Is.EqualTo(Verdict.Reject));
         Assert.That(report.Findings.Single(f => f.Code == FindingCodes.UnsupportedEntry).Message, Does.Contain("GlobalExtendedAttributes"));
     }
+
+    [Test]
+    public Task A_write_through_a_hard_link_to_a_directory_symlink_is_rejected() =>
+        AssertLayerRejectedAsync(FindingCodes.UnsafePath, "b/passwd", Symlink("a", "/etc"),
+            new PaxTarEntry(TarEntryType.HardLink, "b") { LinkName = "a" }, ImageTarBuilder.File("b/passwd", "644"));
+
+    [Test]
+    public Task A_name_longer_than_path_max_is_refused_before_the_other_rules() =>
+        AssertLayerRejectedAsync(FindingCodes.UnsupportedEntry, new string('a', 300) + "…", ImageTarBuilder.File(new string('a', LayerEntryRules.MaxNameLength + 1), "644"));
+
+    [Test]
+    public async Task Deep_paths_next_to_symlinks_are_told_apart_from_writes_through_them()
+    {
+        // 2,000 entries 2,045 folders deep (each name near PATH_MAX), beside a symlink that shares their first folder.
+        var deep = string.Concat(Enumerable.Repeat("a/", 2045));
+        var entries = new List<TarEntry> { Symlink("link", "/etc"), Symlink("a/b", "c") };
+        entries.AddRange(Enumerable.Range(0, 2000).Select(i => ImageTarBuilder.File(deep + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "644")));
+        entries.Add(ImageTarBuilder.File("a/b/" + deep, "644"));
+
+        var report = await Vet.BytesAsync(Vet.CleanImage().Layer([.. entries]).Build());
+
+        Assert.That(Vet.Codes(report), Is.EqualTo(new[] { FindingCodes.UnsafePath }), string.Join("; ", report.Findings.Select(f => f.Message)));
+        Assert.That(report.Findings.Single().Message, Does.Contain("through 'a/b'"));
+    }
 }

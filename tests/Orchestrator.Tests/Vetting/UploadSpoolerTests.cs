@@ -91,6 +91,24 @@ public sealed class UploadSpoolerTests
         Assert.That(Spooler().HasRoomFor(1024), Is.True, "the default floor leaves room on this disk");
     }
 
+    [Test]
+    public void Disk_promised_to_one_upload_is_not_promised_again_and_comes_back_when_released()
+    {
+        // A floor that leaves 1 GiB of room; promises write nothing, so 300 MiB of margin absorbs other tests' uploads meanwhile.
+        Directory.CreateDirectory(directory);
+        var floor = new DriveInfo(directory).AvailableFreeSpace - (1L << 30);
+        var spooler = new UploadSpooler(Options.Create(new UploadSpoolOptions { Directory = directory, MinFreeBytes = floor }));
+
+        var first = spooler.Promise(700L << 20);
+        var second = spooler.Promise(700L << 20);
+        first?.Dispose();
+        using var third = spooler.Promise(700L << 20);
+
+        Assert.That(first, Is.Not.Null);
+        Assert.That(second, Is.Null, "the same free space is not promised twice");
+        Assert.That(third, Is.Not.Null, "released bytes can be promised again");
+    }
+
     private UploadSpooler Spooler() => new(Options.Create(new UploadSpoolOptions { Directory = directory }));
 
     /// <summary>A request body that never ends: zeros forever, counting what was read.</summary>

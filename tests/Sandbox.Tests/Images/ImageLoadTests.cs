@@ -39,6 +39,25 @@ public sealed class ImageLoadTests
     }
 
     [Test]
+    public async Task A_client_that_leaves_once_the_engine_is_loading_does_not_cut_the_load_short()
+    {
+        var docker = await TestDocker.ClientAsync();
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Runc);
+        var probe = await docker.Images.InspectImageAsync(TestDocker.Probe);
+        using var leaving = new CancellationTokenSource();
+        var server = "left-" + Guid.NewGuid().ToString("N")[..6];
+        // The client goes away as soon as the engine reads the first bytes of the archive.
+        await using var archive = new FirstReadCallback(new MemoryStream(await SaveProbeAsync()), leaving.Cancel);
+
+        var loaded = await engine.LoadImageAsync(archive, probe.ID, "acme", server, leaving.Token);
+
+        Assert.That(leaving.IsCancellationRequested, Is.True);
+        Assert.That((await docker.Images.InspectImageAsync(loaded.Reference)).ID, Is.EqualTo(probe.ID),
+            "the load ran to its end and was named, so no image is left in the engine that no row counts");
+        await docker.Images.DeleteImageAsync(loaded.Reference, new ImageDeleteParameters());
+    }
+
+    [Test]
     public async Task A_load_that_moves_anothers_tag_is_refused_and_the_tag_put_back()
     {
         var docker = await TestDocker.ClientAsync();
@@ -115,5 +134,65 @@ public sealed class ImageLoadTests
         var error = Assert.ThrowsAsync<SandboxException>(async () =>
             await engine.LoadImageAsync(new MemoryStream(), NoImage, "acme", "empty", CancellationToken.None))!;
         Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
+    }
+
+    /// <summary>A read-only stream that calls back once, at its first read.</summary>
+    private sealed class FirstReadCallback(Stream inner, Action callback) : Stream
+    {
+        private int _called;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Called();
+            return inner.Read(buffer, offset, count);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Called();
+            return inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private void Called()
+        {
+            if (Interlocked.Exchange(ref _called, 1) == 0)
+            {
+                callback();
+            }
+        }
     }
 }
