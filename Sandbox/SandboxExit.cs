@@ -60,6 +60,7 @@ public enum SandboxError
     StartTimedOut,
     InvalidImage,
     EngineUnavailable,
+    EngineBusy,
 }
 
 /// <summary>A sandbox operation that failed for a reason the caller can act on; the message is safe to show a tenant.</summary>

@@ -48,6 +48,10 @@ public sealed class SandboxOptions
     /// <summary>Create, attach and start of one container must finish within this.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long an image load waits for the one before it (loads run one at a time); then it is refused as busy.</summary>
+    /// <remarks>So one tenant's slow loads hold another tenant's upload (and its spooled files) at most this long.</remarks>
+    public TimeSpan LoadQueueTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>A write to a sandbox's stdin that does not complete within this ends the sandbox (it stopped reading).</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

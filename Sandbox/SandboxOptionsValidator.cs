@@ -47,6 +47,11 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             errors.Add("Sandbox:StdoutFloodTimeout must be positive (e.g. 00:00:05).");
         }
 
+        if (options.LoadQueueTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Sandbox:LoadQueueTimeout must be positive (e.g. 00:02:00).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

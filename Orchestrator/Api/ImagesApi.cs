@@ -14,6 +14,7 @@ internal sealed record ImageResponse(string Image, string Reference, long SizeBy
 internal static class ImagesApi
 {
     private const string UploadRetryAfterSeconds = "5";
+    private const string LoadRetryAfterSeconds = "60";
 
     public static void MapImages(this RouteGroupBuilder tenant)
     {
@@ -106,6 +107,12 @@ internal static class ImagesApi
         {
             await context.RecordAsync(tenant, "image.upload", null, "invalid").ConfigureAwait(false);
             return Problems.Unprocessable(ex.Message);
+        }
+        catch (SandboxException ex) when (ex.Error == SandboxError.EngineBusy)
+        {
+            await context.RecordAsync(tenant, "image.upload", null, "busy").ConfigureAwait(false);
+            context.Response.Headers.RetryAfter = LoadRetryAfterSeconds;
+            return Problems.ServiceUnavailable(ex.Message);
         }
 
         var row = new ImageRow

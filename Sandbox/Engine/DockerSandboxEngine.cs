@@ -73,7 +73,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
     }
 
     public Task<LoadedImage> LoadImageAsync(Stream tarball, string imageId, string tenant, string server, CancellationToken cancellationToken) =>
-        new ImageLoader(docker, _logger).LoadAsync(tarball, imageId, tenant, server, cancellationToken);
+        new ImageLoader(docker, _options.LoadQueueTimeout, _logger).LoadAsync(tarball, imageId, tenant, server, cancellationToken);
 
     public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken)
     {

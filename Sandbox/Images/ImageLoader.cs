@@ -10,7 +10,7 @@ namespace Smcp.Sandbox.Engine;
 /// a tag outside <c>smcp/{tenant}/</c> that moved is put back and the load refused, and so is an image whose id is not the
 /// vetted config's digest.
 /// </remarks>
-internal sealed class ImageLoader(IDockerClient docker, ILogger logger)
+internal sealed class ImageLoader(IDockerClient docker, TimeSpan queueTimeout, ILogger logger)
 {
     private const string LoadedId = "Loaded image ID: ";
     private const string LoadedTag = "Loaded image: ";
@@ -24,7 +24,12 @@ internal sealed class ImageLoader(IDockerClient docker, ILogger logger)
     /// </remarks>
     public async Task<LoadedImage> LoadAsync(Stream tarball, string imageId, string tenant, string server, CancellationToken cancellationToken)
     {
-        await OneLoadAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!await OneLoadAtATime.WaitAsync(queueTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new SandboxException(SandboxError.EngineBusy,
+                $"Other images have been loading for over {queueTimeout.TotalSeconds:0.#} s (Sandbox:LoadQueueTimeout); upload again in a minute.");
+        }
+
         var none = CancellationToken.None;
         EngineTags? before = null;
         var loaded = new HashSet<string>(StringComparer.Ordinal);

@@ -58,6 +58,36 @@ public sealed class ImageLoadTests
     }
 
     [Test]
+    public async Task A_load_waits_for_the_one_before_it_at_most_the_load_queue_timeout()
+    {
+        var docker = await TestDocker.ClientAsync();
+        var engine = await TestDocker.EngineAsync(SandboxRuntimes.Runc, o => o.LoadQueueTimeout = TimeSpan.FromMilliseconds(300));
+        var probe = await docker.Images.InspectImageAsync(TestDocker.Probe);
+        var tarball = await SaveProbeAsync();
+        var engineReading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var server = "queued-" + Guid.NewGuid().ToString("N")[..6];
+        // The first load holds the engine's read of its archive until released: a slow load, as a tenant's largest would be.
+        await using var slow = new FirstReadCallback(new MemoryStream(tarball), () =>
+        {
+            engineReading.SetResult();
+            release.Wait(TimeSpan.FromSeconds(30));
+        });
+        var first = engine.LoadImageAsync(slow, probe.ID, "acme", server, CancellationToken.None);
+        await engineReading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var busy = Assert.ThrowsAsync<SandboxException>(async () =>
+            await engine.LoadImageAsync(new MemoryStream(tarball), probe.ID, "acme", server + "-b", CancellationToken.None))!;
+        release.Set();
+        var loaded = await first;
+
+        Assert.That(busy.Error, Is.EqualTo(SandboxError.EngineBusy));
+        Assert.That(busy.Message, Does.Contain("Sandbox:LoadQueueTimeout"));
+        Assert.That((await docker.Images.InspectImageAsync(loaded.Reference)).ID, Is.EqualTo(probe.ID), "the load it waited for finished");
+        await docker.Images.DeleteImageAsync(loaded.Reference, new ImageDeleteParameters());
+    }
+
+    [Test]
     public async Task A_load_that_moves_anothers_tag_is_refused_and_the_tag_put_back()
     {
         var docker = await TestDocker.ClientAsync();
