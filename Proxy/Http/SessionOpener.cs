@@ -69,10 +69,8 @@ internal sealed class SessionOpener(
             return true;
         }
 
-        // No session exists yet: a count, not an audit row (refusing must not cost a database write).
-        refusals.Refused(RefusalMetrics.RateLimited, tenant);
-        await HttpErrors.TooManyAsync(context, retryAfter, $"Tenant '{tenant}' is over its limit of {target.SessionStartsPerMinute} session starts per minute.", id)
-            .ConfigureAwait(false);
+        await RefuseAsync(context, principal, tenant, "initialize", null, retryAfter,
+            $"Tenant '{tenant}' is over its limit of {target.SessionStartsPerMinute} session starts per minute.", id).ConfigureAwait(false);
         return false;
     }
 
@@ -87,6 +85,15 @@ internal sealed class SessionOpener(
             return true;
         }
 
+        await RefuseAsync(context, principal, tenant, method, sessionId, retryAfter,
+            $"Tenant '{tenant}' is over its limit of {target.RequestsPerMinute} MCP requests per minute.", id).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>A 429 for one of the tenant's limits: counted before a session exists, audited within one.</summary>
+    private async Task RefuseAsync(
+        HttpContext context, SmcpPrincipal principal, string tenant, string method, string? sessionId, TimeSpan retryAfter, string message, RequestId? id)
+    {
         // Before a session exists a refusal is a count, not an audit row: refusing must not cost a database write.
         if (sessionId is null)
         {
@@ -98,7 +105,6 @@ internal sealed class SessionOpener(
                 .ConfigureAwait(false);
         }
 
-        await HttpErrors.TooManyAsync(context, retryAfter, $"Tenant '{tenant}' is over its limit of {target.RequestsPerMinute} MCP requests per minute.", id).ConfigureAwait(false);
-        return false;
+        await HttpErrors.TooManyAsync(context, retryAfter, message, id).ConfigureAwait(false);
     }
 }

@@ -132,7 +132,6 @@ public sealed class McpThroughHostTests
         Assert.That(reclaimed["sessionId"]!.GetValue<string>(), Is.EqualTo(abandoned));
     }
 
-    /// <summary>Uploads a test image (the C# test server unless told), deploys it as acme/notes and returns a tenant-user key.</summary>
     /// <summary>Uploads <paramref name="image"/>, deploys it as the tenant's <paramref name="server"/> and returns a new tenant-user key.</summary>
     internal static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test", string tenant = "acme", string server = "notes")
     {
