@@ -40,16 +40,15 @@ internal static class VettedImageLoader
 
             await writer.CompleteAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The engine sees its input fail and refuses the load; that refusal is what is reported.
-            await writer.CompleteAsync(ex).ConfigureAwait(false);
-        }
         catch (Exception ex)
         {
-            // A bug: still end the engine's input, or the load would wait for it forever.
+            // The engine sees its input fail and refuses the load; that refusal is what is reported. A bug still
+            // ends the engine's input (or the load would wait for it forever), and is thrown on.
             await writer.CompleteAsync(ex).ConfigureAwait(false);
-            throw;
+            if (ex is not (OperationCanceledException or IOException))
+            {
+                throw;
+            }
         }
     }
 }

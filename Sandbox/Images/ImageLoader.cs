@@ -36,9 +36,12 @@ internal sealed class ImageLoader(IDockerClient docker, TimeSpan queueTimeout, I
         try
         {
             before = await EngineTags.TakeAsync(docker, none).ConfigureAwait(false);
+            long size = 0;
             foreach (var name in await LoadArchiveAsync(tarball, none).ConfigureAwait(false))
             {
-                loaded.Add((await docker.Images.InspectImageAsync(name, none).ConfigureAwait(false)).ID);
+                var image = await docker.Images.InspectImageAsync(name, none).ConfigureAwait(false);
+                loaded.Add(image.ID);
+                size = image.ID == imageId ? image.Size : size;
             }
 
             var repository = $"smcp/{tenant}/{server}";
@@ -63,12 +66,11 @@ internal sealed class ImageLoader(IDockerClient docker, TimeSpan queueTimeout, I
                 throw Invalid(loaded.Count == 0 ? "it holds no image" : $"the engine loaded {string.Join(", ", loaded)}, not the vetted image {imageId}", null);
             }
 
-            var inspect = await docker.Images.InspectImageAsync(imageId, none).ConfigureAwait(false);
             var tag = imageId["sha256:".Length..][..12];
             await docker.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, none)
                 .ConfigureAwait(false);
 
-            var result = new LoadedImage(imageId, $"{repository}:{tag}", inspect.Size);
+            var result = new LoadedImage(imageId, $"{repository}:{tag}", size);
             Log.ImageLoaded(logger, result.Id, tenant, server, result.Reference);
             return result;
         }

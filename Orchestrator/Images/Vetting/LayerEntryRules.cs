@@ -9,7 +9,6 @@ namespace Smcp.Orchestrator.Images.Vetting;
 /// </remarks>
 internal sealed class LayerEntryRules(FindingCollector findings)
 {
-    private const int MaxPathInMessage = 300;
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueWhiteout = ".wh..wh..opq";
 
@@ -23,7 +22,7 @@ internal sealed class LayerEntryRules(FindingCollector findings)
 
     public void Check(TarEntry entry)
     {
-        var path = Shorten(entry.Name);
+        var path = SavedArchive.Shorten(entry.Name);
         if (entry.Name.Length > MaxNameLength || entry.LinkName.Length > MaxNameLength)
         {
             // Refused before any other rule looks at it: a name this long only makes the rules slow.
@@ -41,7 +40,7 @@ internal sealed class LayerEntryRules(FindingCollector findings)
         else if (_symlinks.ParentOf(normalized) is { } link)
         {
             findings.Error(FindingCodes.UnsafePath,
-                $"The layer entry '{path}' is written through '{Shorten(link)}', a symbolic link earlier in the same layer; the engine would follow it. Rebuild the image.",
+                $"The layer entry '{path}' is written through '{SavedArchive.Shorten(link)}', a symbolic link earlier in the same layer; the engine would follow it. Rebuild the image.",
                 path);
         }
 
@@ -82,12 +81,12 @@ internal sealed class LayerEntryRules(FindingCollector findings)
         {
             case TarEntryType.SymbolicLink when Escapes(normalized, entry.LinkName):
                 findings.Error(FindingCodes.UnsafeLink,
-                    $"The symbolic link '{path}' points to '{Shorten(entry.LinkName)}', which climbs out of the image root. Rebuild the image.",
+                    $"The symbolic link '{path}' points to '{SavedArchive.Shorten(entry.LinkName)}', which climbs out of the image root. Rebuild the image.",
                     path);
                 break;
             case TarEntryType.HardLink when !IsInsideRoot(entry.LinkName) || SavedArchive.Normalize(entry.LinkName).Length == 0:
                 findings.Error(FindingCodes.UnsafeLink,
-                    $"The hard link '{path}' points to '{Shorten(entry.LinkName)}', outside the image root. Rebuild the image.",
+                    $"The hard link '{path}' points to '{SavedArchive.Shorten(entry.LinkName)}', outside the image root. Rebuild the image.",
                     path);
                 break;
             case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
@@ -202,6 +201,4 @@ internal sealed class LayerEntryRules(FindingCollector findings)
 
     private static bool IsInsideRoot(string path) =>
         !path.StartsWith('/') && !path.Split('/').Contains("..", StringComparer.Ordinal);
-
-    private static string Shorten(string path) => path.Length <= MaxPathInMessage ? path : string.Concat(path.AsSpan(0, MaxPathInMessage), "…");
 }

@@ -40,11 +40,12 @@ internal static class LayerScanner
         await using (copy.ConfigureAwait(false))
         {
             using var storedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using var diffHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            // Uncompressed, the stored bytes are the tar: their digest is the diff_id, hashed once.
+            using var diffHash = gzip ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             var stored = new HashingReadStream(layer, storedHash, copy);
             var gunzip = gzip ? new GZipStream(stored, CompressionMode.Decompress, leaveOpen: true) : null;
             var counted = unpacked.Wrap((Stream?)gunzip ?? stored);
-            var tar = new HashingReadStream(counted, diffHash, null);
+            Stream tar = diffHash is null ? counted : new HashingReadStream(counted, diffHash, null);
             try
             {
                 var rules = new LayerEntryRules(findings);
@@ -59,11 +60,12 @@ internal static class LayerScanner
                 // The engine hashes a layer to its end, past the end-of-archive blocks, so the diff_id must too.
                 await tar.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
                 await stored.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+                var storedDigest = Convert.ToHexStringLower(storedHash.GetHashAndReset());
                 return new LayerScan
                 {
                     Findings = findings,
-                    StoredDigest = Convert.ToHexStringLower(storedHash.GetHashAndReset()),
-                    DiffId = Convert.ToHexStringLower(diffHash.GetHashAndReset()),
+                    StoredDigest = storedDigest,
+                    DiffId = diffHash is null ? storedDigest : Convert.ToHexStringLower(diffHash.GetHashAndReset()),
                     SpoolPath = copy.Name,
                 };
             }

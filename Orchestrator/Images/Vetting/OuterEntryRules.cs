@@ -13,7 +13,6 @@ internal sealed partial class OuterEntryRules(int maxEntries)
     /// <summary>docker save's longest name is <c>blobs/sha256/</c> and 64 hex digits.</summary>
     internal const int MaxNameLength = 255;
 
-    private const int MaxPathInMessage = 300;
     private const string Advice = "Upload the output of `docker save IMAGE` unchanged.";
 
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
@@ -28,7 +27,7 @@ internal sealed partial class OuterEntryRules(int maxEntries)
     /// <exception cref="UnsafeArchiveEntryException">The entry is not one <c>docker save</c> writes.</exception>
     public void Check(TarEntry entry)
     {
-        var path = entry.Name.Length <= MaxPathInMessage ? entry.Name : string.Concat(entry.Name.AsSpan(0, MaxPathInMessage), "…");
+        var path = SavedArchive.Shorten(entry.Name);
         if (_seen.Count >= maxEntries)
         {
             throw new UnsafeArchiveEntryException(FindingCodes.UnsupportedEntry, path,

@@ -4,6 +4,8 @@ namespace Smcp.Orchestrator.Images.Vetting;
 /// <remarks>Entries come in any order (manifest.json may be last), so nothing is decided while reading.</remarks>
 internal sealed class SavedArchive
 {
+    private const int MaxPathInMessage = 300;
+
     /// <summary>Small JSON files (manifest, image config) by path.</summary>
     public Dictionary<string, byte[]> Json { get; } = new(StringComparer.Ordinal);
 
@@ -14,6 +16,9 @@ internal sealed class SavedArchive
     public HashSet<string> OtherFiles { get; } = new(StringComparer.Ordinal);
 
     public long MetadataBytes { get; set; }
+
+    /// <summary>A path as findings quote it: at most 300 characters, so a hostile name cannot bloat a report.</summary>
+    public static string Shorten(string path) => path.Length <= MaxPathInMessage ? path : string.Concat(path.AsSpan(0, MaxPathInMessage), "…");
 
     /// <summary>The path with "./" and empty segments removed.</summary>
     public static string Normalize(string path) =>

@@ -122,7 +122,7 @@ internal sealed class UploadSpooler(IOptions<UploadSpoolOptions> options)
     public IDisposable? Promise(long bytes)
     {
         Interlocked.Add(ref _promised, bytes);
-        if (new DriveInfo(options.Value.Directory).AvailableFreeSpace - Interlocked.Read(ref _promised) >= options.Value.MinFreeBytes)
+        if (HasRoomFor(0))
         {
             return new Promised(this, bytes);
         }
