@@ -4,6 +4,9 @@ namespace Smcp.Orchestrator.Config;
 /// <remarks>Read by <see cref="ConfigLoader"/>, kept current by <see cref="ConfigMonitor"/>; every default is documented in compose/smcp.example.yaml.</remarks>
 internal sealed record SmcpConfig
 {
+    private readonly IReadOnlyList<TenantConfig> _tenants = [];
+    private readonly Dictionary<string, TenantConfig> _byId = new(StringComparer.Ordinal);
+
     public const string DefaultListen = "http://127.0.0.1:8080";
 
     public const string DefaultInstanceId = "smcp";
@@ -24,9 +27,22 @@ internal sealed record SmcpConfig
     /// <summary>The quotas a tenant gets for every field it does not set itself.</summary>
     public TenantQuotas Defaults { get; init; } = new();
 
-    public IReadOnlyList<TenantConfig> Tenants { get; init; } = [];
+    public IReadOnlyList<TenantConfig> Tenants
+    {
+        get => _tenants;
+        init
+        {
+            _tenants = value;
+            // Looked up on every MCP and API request: indexed once per configuration, first of an id wins.
+            _byId = new Dictionary<string, TenantConfig>(StringComparer.Ordinal);
+            foreach (var tenant in value)
+            {
+                _byId.TryAdd(tenant.Id, tenant);
+            }
+        }
+    }
 
-    public TenantConfig? FindTenant(string id) => Tenants.FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.Ordinal));
+    public TenantConfig? FindTenant(string id) => _byId.GetValueOrDefault(id);
 }
 
 /// <summary>Connection strings; the environment variables <c>SMCP_PG_APP</c> and <c>SMCP_PG_OWNER</c> override the file so passwords need not sit in it.</summary>

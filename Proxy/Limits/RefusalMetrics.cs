@@ -8,7 +8,7 @@ namespace Smcp.Proxy.Limits;
 /// tenant's rate before <c>initialize</c>): counted here instead of an audit row each, so refusing costs no
 /// database work. Tags name the outcome and, only once a credential proved it, the tenant; never key material.
 /// </summary>
-public sealed class RefusalMetrics
+public class RefusalMetrics
 {
     public const string MeterName = "Smcp.Proxy";
     public const string CounterName = "smcp.proxy.requests.refused";
@@ -20,10 +20,13 @@ public sealed class RefusalMetrics
     private readonly Counter<long> _refused;
 
     public RefusalMetrics(IMeterFactory meters)
+        : this(meters, MeterName, CounterName, "MCP requests refused before a session exists, by outcome")
     {
-        var meter = meters.Create(MeterName);
-        _refused = meter.CreateCounter<long>(CounterName, "{request}", "MCP requests refused before a session exists, by outcome");
     }
+
+    /// <summary>The same counter, tags and outcomes under another meter (the tenant API's).</summary>
+    protected RefusalMetrics(IMeterFactory meters, string meterName, string counterName, string description) =>
+        _refused = meters.Create(meterName).CreateCounter<long>(counterName, "{request}", description);
 
     /// <summary>Counts one refusal; <paramref name="tenant"/> only when a credential proved it (a path's tenant is the caller's choice).</summary>
     public void Refused(string outcome, string? tenant = null) => _refused.Add(1, Tags(outcome, tenant));

@@ -6,7 +6,7 @@ namespace Smcp.Orchestrator.Tests.Support;
 /// <summary>Sums one host's refusal counters (MCP and API), by outcome; other hosts in the process have meter factories of their own and are not counted.</summary>
 internal sealed class RefusalCounter : IDisposable
 {
-    private static readonly string[] Counters = ["smcp.proxy.requests.refused", "smcp.api.requests.refused"];
+    private static readonly string[] Counters = [Smcp.Proxy.Limits.RefusalMetrics.CounterName, Smcp.Orchestrator.Api.ApiMetrics.ApiCounterName];
 
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, long> _byOutcome = new(StringComparer.Ordinal);
