@@ -111,9 +111,10 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
     /// <summary>
     /// Appends a server notification or request, dropping this stream's oldest droppable events to make room
     /// within its share and its session's and tenant's budget (not for the proxy's ceiling: then the new one is
-    /// refused); anything but <see cref="ReplayTake.Taken"/> means it was dropped, and counted.
+    /// refused); anything but <see cref="ReplayTake.Taken"/> means it was dropped, and counted unless
+    /// <paramref name="countDrop"/> is false (the caller will try again once room is made, and counts then).
     /// </summary>
-    public ReplayTake AppendNotice(ReadOnlyMemory<byte> data)
+    public ReplayTake AppendNotice(ReadOnlyMemory<byte> data, bool countDrop = true)
     {
         TaskCompletionSource changed;
         lock (_gate)
@@ -125,7 +126,7 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
 
             if (data.Length > maxBytes)
             {
-                _dropped++;
+                _dropped += countDrop ? 1 : 0;
                 return ReplayTake.Full;
             }
 
@@ -140,7 +141,7 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
                 // Dropping less than the new event's size cannot make room for it: then it is the one dropped, not the stream's history.
                 if (take == ReplayTake.CeilingFull || _droppableBytes < data.Length)
                 {
-                    _dropped++;
+                    _dropped += countDrop ? 1 : 0;
                     return take;
                 }
 
@@ -153,6 +154,15 @@ internal sealed class EventStream(int number, int maxEvents, long maxBytes, Repl
 
         changed.TrySetResult();
         return ReplayTake.Taken;
+    }
+
+    /// <summary>Counts a notice that was not kept after all (see <see cref="AppendNotice"/>'s <c>countDrop</c>).</summary>
+    public void CountDrop()
+    {
+        lock (_gate)
+        {
+            _dropped++;
+        }
     }
 
     /// <summary>

@@ -56,34 +56,38 @@ internal sealed class SessionStreams
     }
 
     /// <summary>Takes every request's reservation, making room once if needed; false (and nothing taken) when there is none.</summary>
-    public bool Reserve(IReadOnlyList<PendingRequest> requests) =>
-        TryReserve(requests) || (MakeRoom(requests.Sum(p => p.Reserved), forAnswer: true) && TryReserve(requests));
+    public bool Reserve(IReadOnlyList<PendingRequest> requests)
+    {
+        var bytes = requests.Sum(p => p.Reserved);
+        return TryReserve(bytes) || (MakeRoom(bytes, forAnswer: true) && TryReserve(bytes));
+    }
 
     /// <summary>Keeps a server notification or request in <paramref name="stream"/>; beyond the session's or tenant's budget, answered POST streams make room first.</summary>
     public ReplayTake Notice(EventStream stream, ReadOnlyMemory<byte> line)
     {
-        var take = stream.AppendNotice(line);
-        var fits = line.Length <= _options.ReplayBufferBytes && !stream.IsCompleted;
-        return take == ReplayTake.Full && fits && MakeRoom(line.Length, forAnswer: false) ? stream.AppendNotice(line) : take;
+        // A notice that could fit once room is made is counted as dropped only if it still is after that.
+        var retry = line.Length <= _options.ReplayBufferBytes && !stream.IsCompleted;
+        var take = stream.AppendNotice(line, countDrop: !retry);
+        if (take == ReplayTake.Taken || !retry)
+        {
+            return take;
+        }
+
+        if (take == ReplayTake.Full && MakeRoom(line.Length, forAnswer: false))
+        {
+            return stream.AppendNotice(line);
+        }
+
+        stream.CountDrop();
+        return take;
     }
 
     /// <summary>Keeps a server's answer in place of its request's reservation; false when even after making room it does not fit.</summary>
     public bool Answer(EventStream stream, ReadOnlyMemory<byte> line, long reserved, bool complete) =>
         stream.AppendAnswer(line, reserved, complete) || (MakeRoom(line.Length, forAnswer: true) && stream.AppendAnswer(line, reserved, complete));
 
-    private bool TryReserve(IReadOnlyList<PendingRequest> requests)
-    {
-        for (var i = 0; i < requests.Count; i++)
-        {
-            if (Budget.TryTake(requests[i].Reserved, ReplayUse.Answer) != ReplayTake.Taken)
-            {
-                Budget.Give(requests.Take(i).Sum(p => p.Reserved));
-                return false;
-            }
-        }
-
-        return true;
-    }
+    // All or nothing at every level: the requests' reservations are taken together.
+    private bool TryReserve(long bytes) => Budget.TryTake(bytes, ReplayUse.Answer) == ReplayTake.Taken;
 
     /// <summary>
     /// Frees up to <paramref name="bytes"/> of this session's own: delivered answered POST streams oldest first, then
