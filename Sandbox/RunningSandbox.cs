@@ -317,14 +317,14 @@ public sealed class RunningSandbox : IAsyncDisposable
 
     /// <summary>
     /// The engine learns of an OOM kill from its own event, which can land just after the exit: a
-    /// SIGKILL exit is looked at again for a second before it is taken as a plain kill.
+    /// SIGKILL exit is looked at again for three seconds before it is taken as a plain kill (a loaded engine is that late).
     /// </summary>
     private async Task<bool> OomKilledAsync(long exitCode, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var state = (await _docker.Containers.InspectContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false)).State;
-            if (state?.OOMKilled == true || exitCode != SigkillExitCode || attempt == 5)
+            if (state?.OOMKilled == true || exitCode != SigkillExitCode || attempt == 15)
             {
                 return state?.OOMKilled == true;
             }

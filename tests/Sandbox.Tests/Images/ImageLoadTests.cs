@@ -47,7 +47,11 @@ public sealed class ImageLoadTests
         using var leaving = new CancellationTokenSource();
         var server = "left-" + Guid.NewGuid().ToString("N")[..6];
         // The client goes away as soon as the engine reads the first bytes of the archive.
-        await using var archive = new FirstReadCallback(new MemoryStream(await SaveProbeAsync()), leaving.Cancel);
+        await using var archive = new FirstReadCallback(new MemoryStream(await SaveProbeAsync()), () =>
+        {
+            leaving.Cancel();
+            return Task.CompletedTask;
+        });
 
         var loaded = await engine.LoadImageAsync(archive, probe.ID, "acme", server, leaving.Token);
 
@@ -65,20 +69,22 @@ public sealed class ImageLoadTests
         var probe = await docker.Images.InspectImageAsync(TestDocker.Probe);
         var tarball = await SaveProbeAsync();
         var engineReading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var release = new ManualResetEventSlim();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var server = "queued-" + Guid.NewGuid().ToString("N")[..6];
         // The first load holds the engine's read of its archive until released: a slow load, as a tenant's largest would be.
-        await using var slow = new FirstReadCallback(new MemoryStream(tarball), () =>
+        // Waits without holding a thread: the engine's read of the archive may run on the caller's.
+        await using var slow = new FirstReadCallback(new MemoryStream(tarball), async () =>
         {
             engineReading.SetResult();
-            release.Wait(TimeSpan.FromSeconds(30));
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
         });
-        var first = engine.LoadImageAsync(slow, probe.ID, "acme", server, CancellationToken.None);
+        // On a thread of its own, whether the engine client reads the archive before it returns or after.
+        var first = Task.Run(() => engine.LoadImageAsync(slow, probe.ID, "acme", server, CancellationToken.None));
         await engineReading.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var busy = Assert.ThrowsAsync<SandboxException>(async () =>
             await engine.LoadImageAsync(new MemoryStream(tarball), probe.ID, "acme", server + "-b", CancellationToken.None))!;
-        release.Set();
+        release.SetResult();
         var loaded = await first;
 
         Assert.That(busy.Error, Is.EqualTo(SandboxError.EngineBusy));
@@ -166,8 +172,8 @@ public sealed class ImageLoadTests
         Assert.That(error.Error, Is.EqualTo(SandboxError.InvalidImage));
     }
 
-    /// <summary>A read-only stream that calls back once, at its first read.</summary>
-    private sealed class FirstReadCallback(Stream inner, Action callback) : Stream
+    /// <summary>A read-only stream that calls back once, at its first read, and reads on when the callback is done.</summary>
+    private sealed class FirstReadCallback(Stream inner, Func<Task> callback) : Stream
     {
         private int _called;
 
@@ -187,14 +193,14 @@ public sealed class ImageLoadTests
 
         public override int Read(byte[] buffer, int offset, int count)
         {
-            Called();
+            Called().GetAwaiter().GetResult();
             return inner.Read(buffer, offset, count);
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            Called();
-            return inner.ReadAsync(buffer, cancellationToken);
+            await Called();
+            return await inner.ReadAsync(buffer, cancellationToken);
         }
 
         public override void Flush()
@@ -217,12 +223,6 @@ public sealed class ImageLoadTests
             base.Dispose(disposing);
         }
 
-        private void Called()
-        {
-            if (Interlocked.Exchange(ref _called, 1) == 0)
-            {
-                callback();
-            }
-        }
+        private Task Called() => Interlocked.Exchange(ref _called, 1) == 0 ? callback() : Task.CompletedTask;
     }
 }
