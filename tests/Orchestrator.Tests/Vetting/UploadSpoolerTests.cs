@@ -81,7 +81,8 @@ public sealed class UploadSpoolerTests
     [Test]
     public async Task An_upload_that_would_take_the_disk_below_its_floor_is_refused_and_leaves_no_file()
     {
-        var floor = new DriveInfo(Path.GetTempPath()).AvailableFreeSpace + 1;
+        // Far above the free space, so other tests freeing files meanwhile cannot lift the disk over it.
+        var floor = new DriveInfo(Path.GetTempPath()).AvailableFreeSpace + (1L << 30);
         var spooler = new UploadSpooler(Options.Create(new UploadSpoolOptions { Directory = directory, MinFreeBytes = floor }));
 
         var result = await spooler.SpoolAsync(new MemoryStream(new byte[10_000]), 1_000_000, CancellationToken.None);
