@@ -24,6 +24,8 @@ internal sealed record SmcpConfig
 
     public VettingConfig Vetting { get; init; } = new();
 
+    public OAuthConfig OAuth { get; init; } = new();
+
     /// <summary>The quotas a tenant gets for every field it does not set itself.</summary>
     public TenantQuotas Defaults { get; init; } = new();
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Smcp.Proxy.Ports;
 
 namespace Smcp.Proxy.Http;
 
@@ -15,18 +16,15 @@ internal sealed class ProtectedResourceMetadata(IOptions<ProxyOptions> options)
     public const string PathPrefix = "/.well-known/oauth-protected-resource";
 
     private static string ResourceUrl(HttpRequest request, string? publicBaseUrl, string tenant, string server) =>
-        $"{BaseUrl(request, publicBaseUrl)}{ResourcePath(tenant, server)}";
+        PublicUrls.McpResource(PublicUrls.BaseUrl(request, publicBaseUrl), tenant, server);
 
     /// <summary>Where the metadata of that resource is (RFC 9728 section 3.1: the well-known prefix before the resource's path).</summary>
     /// <remarks>The segments are escaped: they come from the URL as the client sent it and end up inside a quoted header parameter.</remarks>
     public static string MetadataUrl(HttpRequest request, string? publicBaseUrl, string tenant, string server) =>
-        $"{BaseUrl(request, publicBaseUrl)}{PathPrefix}{ResourcePath(tenant, server)}";
+        $"{PublicUrls.BaseUrl(request, publicBaseUrl)}{PathPrefix}{ResourcePath(tenant, server)}";
 
     private static string ResourcePath(string tenant, string server) =>
         $"/t/{Uri.EscapeDataString(tenant)}/{Uri.EscapeDataString(server)}/mcp";
-
-    private static string BaseUrl(HttpRequest request, string? publicBaseUrl) =>
-        (publicBaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}").TrimEnd('/');
 
     public async Task GetAsync(HttpContext context, string tenant, string server)
     {
