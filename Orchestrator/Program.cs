@@ -2,10 +2,11 @@ using Smcp.Orchestrator.Audit;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Hosting;
+using Smcp.Orchestrator.OAuth.Keys;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Sandbox;
 
-// smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE]
+// smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp keys rotate-signing [--config FILE]
 var command = args.Length == 0 ? "serve" : args[0];
 var configPath = Option("--config") ?? Environment.GetEnvironmentVariable("SMCP_CONFIG") ?? "smcp.yaml";
 using var cancel = new CancellationTokenSource();
@@ -36,6 +37,31 @@ switch (command)
         return result.IsIntact ? 0 : 3;
     }
 
+    case "keys" when args.Length >= 2 && args[1] == "rotate-signing":
+    {
+        if (Load() is not { } loaded)
+        {
+            return 1;
+        }
+
+        try
+        {
+            using var masterKey = MasterKey.FromEnvironment();
+            await using var source = Npgsql.NpgsqlDataSource.Create(loaded.Config!.Postgres.ConnectionString
+                ?? throw new InvalidOperationException("postgres.connectionString is not set."));
+            var kid = await new SigningKeyStore(new TenantDb(source), new SigningKeySeal(masterKey), TimeProvider.System).RotateAsync(cancel.Token);
+            Console.WriteLine(kid);
+            Console.Error.WriteLine($"New token-signing key {kid}. Running servers sign with it within a minute; the old key stays published "
+                                    + "for oauth.accessTokenLifetime + 5 min, so tokens it signed stay valid until they expire.");
+            return 0;
+        }
+        catch (Exception ex) when (ex is MasterKeyException or InvalidOperationException or Npgsql.NpgsqlException)
+        {
+            Console.Error.WriteLine($"smcp: {ex.Message}");
+            return 1;
+        }
+    }
+
     case "serve":
     {
         if (Load() is not { } loaded)
@@ -58,7 +84,7 @@ switch (command)
     }
 
     default:
-        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE]");
+        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp keys rotate-signing [--config FILE]");
         return 2;
 }
 

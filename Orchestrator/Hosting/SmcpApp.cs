@@ -5,6 +5,7 @@ using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
+using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Servers;
 using Smcp.Proxy;
@@ -63,6 +64,8 @@ internal static class SmcpApp
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();
+        builder.Services.AddSmcpOAuth(o => builder.Configuration.GetSection(OAuthServerOptions.Section).Bind(o));
+        builder.Services.AddSingleton<ITokenIssuers>(sp => sp.GetRequiredService<BuiltInIssuers>());
         builder.Services.Configure<UploadSpoolOptions>(builder.Configuration.GetSection("Uploads"));
         builder.Services.AddSingleton<UploadSpooler>();
         builder.Services.AddSingleton<UploadReservations>();
@@ -83,6 +86,7 @@ internal static class SmcpApp
         tenantApi.MapKeys();
         tenantApi.MapAudit();
         web.MapAdmin();
+        web.MapSmcpOAuth();
         web.MapSmcpProxy();
         return web;
     }
