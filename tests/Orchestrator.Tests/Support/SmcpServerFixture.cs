@@ -39,7 +39,8 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a host; <paramref name="purpose"/> names its database and its instance id, so a host that starts reconciles (removes) only its own leftovers, never the sandboxes of a host another test runs at once.</summary>
-    public static async Task<SmcpServerFixture> StartAsync(string purpose, string tenantsYaml)
+    /// <param name="settings">Host settings as command-line arguments (<c>--Section:Key=value</c>), for this host only.</param>
+    public static async Task<SmcpServerFixture> StartAsync(string purpose, string tenantsYaml, params string[] settings)
     {
         var database = await PostgresFixture.CreateAsync(purpose);
         var directory = Directory.CreateTempSubdirectory("smcp-api-").FullName;
@@ -59,7 +60,7 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         Environment.SetEnvironmentVariable("SMCP_ADMIN_KEY", AdminKey);
         var loaded = ConfigLoader.Load(path);
         Assert.That(loaded.Errors, Is.Empty, string.Join('\n', loaded.Errors));
-        var app = await SmcpApp.BuildAsync(path, loaded, [], CancellationToken.None);
+        var app = await SmcpApp.BuildAsync(path, loaded, settings, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SmcpServerFixture(app, database, directory, new Uri(address));

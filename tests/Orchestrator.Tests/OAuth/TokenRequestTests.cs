@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text;
+
+namespace Smcp.Orchestrator.Tests.OAuth;
+
+/// <summary>What <c>/token</c> refuses before any grant is looked at: the wrong issuer, the wrong encoding, too much of it.</summary>
+public sealed class TokenRequestTests
+{
+    private AuthServerClient _as = null!;
+
+    [OneTimeSetUp]
+    public void Start() => _as = new AuthServerClient(OAuthHost.Smcp);
+
+    [TestCase("nobody")]
+    [TestCase("frozen")]
+    public async Task The_token_endpoint_of_an_unknown_or_suspended_tenant_is_404(string tenant)
+    {
+        using var response = await _as.TokenAsync(new() { ["grant_type"] = "client_credentials" }, tenant: tenant);
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Test]
+    public async Task A_json_body_is_invalid_request()
+    {
+        using var http = _as.Smcp.Client();
+        using var response = await http.PostAsync("/oauth/acme/token", new StringContent("""{"grant_type":"client_credentials"}""", Encoding.UTF8, "application/json"));
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Test]
+    public async Task A_body_over_16_KiB_is_413()
+    {
+        using var response = await _as.TokenAsync(new() { ["grant_type"] = "client_credentials", ["padding"] = new string('a', 17 * 1024) });
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+    }
+
+    [Test]
+    public async Task A_parameter_sent_twice_is_invalid_request()
+    {
+        using var response = await _as.PostFormAsync("/oauth/acme/token", [new("grant_type", "client_credentials"), new("grant_type", "authorization_code")]);
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Test]
+    public async Task An_unknown_grant_type_is_unsupported_grant_type()
+    {
+        var service = await _as.AddServiceClientAsync();
+
+        using var response = await _as.TokenAsync(new() { ["grant_type"] = "password", ["username"] = "a", ["password"] = "b" }, service);
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.BadRequest, "unsupported_grant_type");
+    }
+
+    [Test]
+    public async Task An_unknown_client_is_401_invalid_client()
+    {
+        using var response = await _as.TokenAsync(new() { ["grant_type"] = "authorization_code", ["client_id"] = "nobody", ["code"] = "x" });
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Test]
+    public async Task A_metadata_document_client_id_whose_document_is_not_accepted_is_invalid_client()
+    {
+        using var response = await _as.TokenAsync(new() { ["grant_type"] = "authorization_code", ["client_id"] = "https://client.invalid/metadata.json", ["code"] = "x" });
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
+    }
+}
