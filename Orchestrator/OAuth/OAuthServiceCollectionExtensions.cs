@@ -30,6 +30,7 @@ internal static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<IJsonWebKeySource>(sp => sp.GetRequiredService<SigningKeyRing>());
         services.TryAddSingleton<BuiltInIssuers>();
         services.TryAddSingleton<OAuthIssuers>();
+        services.TryAddSingleton<OAuthAudit>();
         services.TryAddSingleton<ClientMetadataDocuments>();
         services.TryAddSingleton<ClientDirectory>();
         services.TryAddSingleton<ClientStore>();

@@ -9,7 +9,8 @@ namespace Smcp.Orchestrator.OAuth.Clients;
 /// <summary><c>POST {issuer}/register</c> (RFC 7591): open dynamic registration of code-flow clients, rate-limited per address and capped per tenant.</summary>
 /// <remarks>A confidential client's secret is returned once and kept as its SHA-256.</remarks>
 internal sealed class RegistrationEndpoint(
-    OAuthIssuers issuers, RegistrationLimiter limiter, ClientStore store, IOptions<OAuthServerOptions> options, ILogger<RegistrationEndpoint> logger)
+    OAuthIssuers issuers, RegistrationLimiter limiter, ClientStore store, OAuthAudit audit, IOptions<OAuthServerOptions> options,
+    ILogger<RegistrationEndpoint> logger)
 {
     public async Task<IResult> PostAsync(HttpContext context, string tenant)
     {
@@ -68,6 +69,7 @@ internal sealed class RegistrationEndpoint(
         }
 
         OAuthLog.ClientRegistered(logger, issuer.Tenant, clientId, registration.AuthMethod);
+        await audit.RecordAsync(issuer.Tenant, null, OAuthAudit.ClientRegistered, clientId, "ok");
         var response = new ClientRegistrationResponse
         {
             ClientId = clientId,

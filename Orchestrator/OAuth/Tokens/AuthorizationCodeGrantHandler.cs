@@ -8,7 +8,8 @@ namespace Smcp.Orchestrator.OAuth.Tokens;
 /// revokes the refresh-token family the first redemption started (RFC 6749 section 4.1.2); the access token it gave lives out its lifetime.
 /// </remarks>
 internal sealed class AuthorizationCodeGrantHandler(
-    AuthorizationCodeStore codes, RefreshTokenStore refreshTokens, AccessTokenIssuer accessTokens, ConfigMonitor config, ILogger<AuthorizationCodeGrantHandler> logger)
+    AuthorizationCodeStore codes, RefreshTokenStore refreshTokens, AccessTokenIssuer accessTokens, ConfigMonitor config, OAuthAudit audit,
+    ILogger<AuthorizationCodeGrantHandler> logger)
 {
     private const int MaxCodeLength = 128;
 
@@ -44,6 +45,7 @@ internal sealed class AuthorizationCodeGrantHandler(
         {
             await refreshTokens.RevokeFamilyAsync(issuer.Tenant, redemption.Grant!.FamilyId, "authorization code reused", cancellationToken);
             OAuthLog.CodeReused(logger, issuer.Tenant, redemption.Grant.FamilyId);
+            await audit.RecordAsync(issuer.Tenant, $"user:{redemption.Grant.UserId}", OAuthAudit.CodeReused, redemption.Grant.ClientId, "denied");
             return OAuthError.InvalidGrant("The code was redeemed before; the tokens issued for it are revoked.");
         }
 
@@ -79,6 +81,6 @@ internal sealed class AuthorizationCodeGrantHandler(
             ? await refreshTokens.CreateAsync(issuer.Tenant, new RefreshTokenGrant(grant.FamilyId, client.ClientId, subject, grant.Resource, grant.Scope),
                 config.Current.OAuth.RefreshTokenLifetime, cancellationToken)
             : null;
-        return new TokenResponse(access.Token, "Bearer", access.ExpiresIn, grant.Scope) { RefreshToken = refresh };
+        return new TokenResult(new TokenResponse(access.Token, "Bearer", access.ExpiresIn, grant.Scope) { RefreshToken = refresh }, null) { Subject = subject };
     }
 }

@@ -31,8 +31,8 @@ internal sealed class ClientCredentialsGrantHandler(AccessTokenIssuer accessToke
             scope = string.Join(' ', tokens.Distinct(StringComparer.Ordinal));
         }
 
-        var access = await accessTokens.IssueAsync(
-            new AccessTokenClaims(issuer.Issuer, issuer.Tenant, $"client:{client.ClientId}", client.ClientId, resource, scope), cancellationToken);
-        return new TokenResponse(access.Token, "Bearer", access.ExpiresIn, scope);
+        var subject = $"client:{client.ClientId}";
+        var access = await accessTokens.IssueAsync(new AccessTokenClaims(issuer.Issuer, issuer.Tenant, subject, client.ClientId, resource, scope), cancellationToken);
+        return new TokenResult(new TokenResponse(access.Token, "Bearer", access.ExpiresIn, scope), null) { Subject = subject };
     }
 }

@@ -5,7 +5,7 @@ namespace Smcp.Orchestrator.OAuth.Tokens;
 /// <summary><c>grant_type=refresh_token</c>: rotates the token (the old one is spent) and issues an access token for the same resource, the scope at most narrowed.</summary>
 /// <remarks>A spent token presented again revokes its whole family, the newest token with it: one of the two presenters is not the client.</remarks>
 internal sealed class RefreshTokenGrantHandler(
-    RefreshTokenStore refreshTokens, AccessTokenIssuer accessTokens, ConfigMonitor config, ILogger<RefreshTokenGrantHandler> logger)
+    RefreshTokenStore refreshTokens, AccessTokenIssuer accessTokens, ConfigMonitor config, OAuthAudit audit, ILogger<RefreshTokenGrantHandler> logger)
 {
     public async Task<TokenResult> HandleAsync(OAuthIssuer issuer, OAuthClient client, OAuthForm form, CancellationToken cancellationToken)
     {
@@ -43,6 +43,7 @@ internal sealed class RefreshTokenGrantHandler(
                 return refusal!;
             case RefreshOutcome.Reused:
                 OAuthLog.RefreshTokenReused(logger, issuer.Tenant, rotation.Grant!.FamilyId);
+                await audit.RecordAsync(issuer.Tenant, rotation.Grant.Subject, OAuthAudit.RefreshTokenReused, rotation.Grant.ClientId, "denied");
                 return OAuthError.InvalidGrant("The refresh token was used before; every token of its grant is revoked. Authorize again.");
             case RefreshOutcome.Revoked:
                 return OAuthError.InvalidGrant("The refresh token was revoked. Authorize again.");
@@ -58,6 +59,6 @@ internal sealed class RefreshTokenGrantHandler(
         var granted = narrowed is null ? grant.Scope : string.Join(' ', narrowed.Distinct(StringComparer.Ordinal));
         var access = await accessTokens.IssueAsync(
             new AccessTokenClaims(issuer.Issuer, issuer.Tenant, grant.Subject, client.ClientId, grant.Resource, granted), cancellationToken);
-        return new TokenResponse(access.Token, "Bearer", access.ExpiresIn, granted) { RefreshToken = rotation.Token };
+        return new TokenResult(new TokenResponse(access.Token, "Bearer", access.ExpiresIn, granted) { RefreshToken = rotation.Token }, null) { Subject = grant.Subject };
     }
 }

@@ -6,7 +6,7 @@ namespace Smcp.Orchestrator.OAuth.Tokens;
 /// <summary><c>POST {issuer}/token</c> (RFC 6749 section 3.2): form-encoded, the client authenticated, then the grant's own handler.</summary>
 /// <remarks>Every request may reach the database, so each first takes a token from the caller's pre-authentication budget (shared with MCP and the API).</remarks>
 internal sealed class TokenEndpoint(
-    OAuthIssuers issuers, PreAuthLimiter preAuth, ClientAuthenticator clients,
+    OAuthIssuers issuers, PreAuthLimiter preAuth, ClientAuthenticator clients, OAuthAudit audit,
     AuthorizationCodeGrantHandler codes, RefreshTokenGrantHandler refreshes, ClientCredentialsGrantHandler services)
 {
     public async Task<IResult> PostAsync(HttpContext context, string tenant)
@@ -46,9 +46,13 @@ internal sealed class TokenEndpoint(
             OAuthNames.RefreshTokenGrant => await refreshes.HandleAsync(issuer!, client, form, cancellationToken),
             _ => await services.HandleAsync(issuer!, client, form, cancellationToken),
         };
-        return result.Response is { } response
-            ? new OAuthJsonResult<TokenResponse>(response, OAuthJsonContext.Default.TokenResponse)
-            : result.Error!.ToResult();
+        if (result.Response is not { } response)
+        {
+            return result.Error!.ToResult();
+        }
+
+        await audit.RecordAsync(tenant, result.Subject, OAuthAudit.TokenIssued, client.ClientId, "ok");
+        return new OAuthJsonResult<TokenResponse>(response, OAuthJsonContext.Default.TokenResponse);
     }
 
     /// <summary>What <c>/token</c> and <c>/revoke</c> check first: the tenant's issuer, the caller's budget, the form.</summary>

@@ -9,7 +9,8 @@ internal sealed record TokenResponse(string AccessToken, string TokenType, long 
 /// <summary>What a grant handler gives back: tokens, or the refusal.</summary>
 internal sealed record TokenResult(TokenResponse? Response, OAuthError? Error)
 {
-    public static implicit operator TokenResult(OAuthError error) => new(null, error);
+    /// <summary>Whom the tokens were issued to (<c>user:{uuid}</c> or <c>client:{client_id}</c>), for the audit row.</summary>
+    public string? Subject { get; init; }
 
-    public static implicit operator TokenResult(TokenResponse response) => new(response, null);
+    public static implicit operator TokenResult(OAuthError error) => new(null, error);
 }

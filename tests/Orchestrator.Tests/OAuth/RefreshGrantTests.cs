@@ -97,4 +97,25 @@ public sealed class RefreshGrantTests
 
         await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_grant");
     }
+
+    [Test]
+    public async Task Issued_tokens_and_a_reuse_are_audit_rows_of_the_tenant()
+    {
+        var (clientId, tokens) = await _as.AuthorizedAsync();
+        var first = tokens["refresh_token"]!.GetValue<string>();
+        await RefreshAsync(clientId, first);
+        using var reuse = await _as.TokenAsync(AuthServerClient.RefreshForm(clientId, first));
+        var (_, claims) = await _as.DecodeAsync(tokens["access_token"]!.GetValue<string>());
+
+        var rows = await _as.Smcp.Database.SuperuserScalarAsync<string>(
+            $"SELECT string_agg(action || ' ' || outcome || ' ' || coalesce(principal, ''), ',' ORDER BY seq) FROM audit_log WHERE tenant_id = 'acme' AND target = '{clientId}'");
+        var user = claims["sub"]!.GetValue<string>();
+        Assert.That(rows.Split(','), Is.EqualTo(new[]
+        {
+            "oauth-client.register ok ", // no principal: registration is anonymous
+            $"oauth.token ok {user}",
+            $"oauth.token ok {user}",
+            $"oauth.refresh-reuse denied {user}",
+        }));
+    }
 }

@@ -1,0 +1,26 @@
+using Smcp.Orchestrator.Audit;
+
+namespace Smcp.Orchestrator.OAuth;
+
+/// <summary>The authorization server's audit rows: tokens issued, clients registered, and reuse of a spent code or refresh token.</summary>
+/// <remarks>Plain refusals write no row, so anonymous guessing cannot fill a tenant's audit log; a reuse needs a real, spent secret.</remarks>
+internal sealed class OAuthAudit(AuditWriter writer, TimeProvider time)
+{
+    public const string TokenIssued = "oauth.token";
+    public const string CodeReused = "oauth.code-reuse";
+    public const string RefreshTokenReused = "oauth.refresh-reuse";
+    public const string ClientRegistered = "oauth-client.register";
+
+    /// <param name="principal"><c>user:{uuid}</c>, <c>client:{client_id}</c>, or null for an anonymous registration.</param>
+    /// <param name="clientId">The client the event is about: the row's target.</param>
+    public Task RecordAsync(string tenant, string? principal, string action, string clientId, string outcome) =>
+        writer.WriteAsync(new AuditRecord
+        {
+            TenantId = tenant,
+            At = time.GetUtcNow(),
+            Principal = principal,
+            Action = action,
+            Target = clientId,
+            Outcome = outcome,
+        }, CancellationToken.None);
+}
