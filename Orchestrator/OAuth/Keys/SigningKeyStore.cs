@@ -47,9 +47,20 @@ internal sealed class SigningKeyStore(TenantDb db, SigningKeySeal seal, TimeProv
         }, cancellationToken);
 
     /// <summary>Adds a new signing key and retires every other one (they stay published for the overlap); returns the new key id.</summary>
+    /// <exception cref="InvalidOperationException">The current key does not open under this master key: a key sealed under the wrong one would stop every server at its next start.</exception>
     public Task<string> RotateAsync(CancellationToken cancellationToken) =>
         InLockAsync(async (connection, transaction) =>
         {
+            var current = await connection.QueryFirstOrDefaultAsync<StoredSigningKey>(new CommandDefinition(
+                """
+                SELECT kid AS Kid, alg AS Alg, public_jwk AS PublicJwk, sealed_key AS SealedKey, created_at AS CreatedAt, retired_at AS RetiredAt
+                FROM oauth_signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid
+                """, transaction: transaction, cancellationToken: cancellationToken));
+            if (current is not null)
+            {
+                OpenPrivateKey(current).Dispose();
+            }
+
             var kid = await InsertNewAsync(connection, transaction, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE oauth_signing_keys SET retired_at = @now WHERE retired_at IS NULL AND kid <> @kid",

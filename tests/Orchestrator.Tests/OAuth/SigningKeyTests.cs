@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -87,6 +88,33 @@ public sealed class SigningKeyTests
 
         Assert.That(() => other.OpenPrivateKey(stored), Throws.InvalidOperationException.With.Message.Contains("SMCP_MASTER_KEY"));
         Assert.That(new SigningKeySeal(otherMasterKey).Open(stored.Kid, stored.SealedKey), Is.Null);
+        Assert.That(() => other.RotateAsync(CancellationToken.None), Throws.InvalidOperationException, "a rotation under the wrong master key is refused");
+        Assert.That(await _as.Smcp.Database.SuperuserScalarAsync<string>("SELECT kid FROM oauth_signing_keys WHERE retired_at IS NULL"), Is.EqualTo(stored.Kid));
+    }
+
+    [Test]
+    public async Task The_cli_rotates_the_signing_key_and_prints_the_new_key_id()
+    {
+        var ring = Service<SigningKeyRing>();
+        var oldKid = (await ring.ReloadAsync(null, CancellationToken.None)).Current.Kid;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "smcp.dll"), "keys", "rotate-signing", "--config", _as.Smcp.ConfigPath })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment[MasterKey.EnvironmentVariable] = Convert.ToBase64String(Service<MasterKey>().Bytes);
+        using var process = Process.Start(start)!;
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.That(process.ExitCode, Is.Zero, stdout + stderr);
+        var newKid = stdout.Trim();
+        Assert.That((await ring.ReloadAsync(null, CancellationToken.None)).Current.Kid, Is.EqualTo(newKid));
+        Assert.That(newKid, Is.Not.EqualTo(oldKid));
+        Assert.That(await ring.FindAsync(oldKid, CancellationToken.None), Is.Not.Null, "the old key stays published");
+        Assert.That(stderr, Does.Contain("stays published"));
     }
 
     [Test]
