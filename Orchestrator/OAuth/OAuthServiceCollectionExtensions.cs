@@ -57,16 +57,21 @@ internal static class OAuthServiceCollectionExtensions
     /// <remarks><c>/authorize</c> and <c>/consent</c> are the sign-in pages' (<c>MapSmcpOAuthPages</c>).</remarks>
     public static IEndpointRouteBuilder MapSmcpOAuth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(OAuthNames.JwksPath, (HttpContext c, MetadataEndpoints m) => m.JwksAsync(c)).ExcludeFromDescription();
+        endpoints.MapGet(OAuthNames.JwksPath, (HttpContext c, MetadataEndpoints m) => m.JwksAsync(c)).AddEndpointFilter(OAuthCors.Filter).ExcludeFromDescription();
         foreach (var path in MetadataEndpoints.Paths)
         {
-            endpoints.MapGet(path, (HttpContext c, string tenant, MetadataEndpoints m) => m.Metadata(c, tenant)).ExcludeFromDescription();
+            endpoints.MapGet(path, (HttpContext c, string tenant, MetadataEndpoints m) => m.Metadata(c, tenant)).AddEndpointFilter(OAuthCors.Filter).ExcludeFromDescription();
         }
 
-        var issuer = endpoints.MapGroup("/oauth/{tenant}").ExcludeFromDescription();
+        var issuer = endpoints.MapGroup("/oauth/{tenant}").AddEndpointFilter(OAuthCors.Filter).ExcludeFromDescription();
         issuer.MapPost(OAuthNames.TokenPath, (HttpContext c, string tenant, TokenEndpoint e) => e.PostAsync(c, tenant));
         issuer.MapPost(OAuthNames.RegisterPath, (HttpContext c, string tenant, RegistrationEndpoint e) => e.PostAsync(c, tenant));
         issuer.MapPost(OAuthNames.RevokePath, (HttpContext c, string tenant, RevocationEndpoint e) => e.PostAsync(c, tenant));
+        foreach (var path in new[] { OAuthNames.TokenPath, OAuthNames.RegisterPath, OAuthNames.RevokePath })
+        {
+            issuer.MapMethods(path, [HttpMethods.Options], OAuthCors.Preflight);
+        }
+
         endpoints.MapServiceClients();
         return endpoints;
     }

@@ -46,7 +46,7 @@ internal sealed class RefreshTokenGrantHandler(
                 await audit.RecordAsync(issuer.Tenant, rotation.Grant.Subject, OAuthAudit.RefreshTokenReused, rotation.Grant.ClientId, "denied");
                 return OAuthError.InvalidGrant("The refresh token was used before; every token of its grant is revoked. Authorize again.");
             case RefreshOutcome.Revoked:
-                return OAuthError.InvalidGrant("The refresh token was revoked. Authorize again.");
+                return OAuthError.InvalidGrant("The refresh token was revoked, or its user was disabled. Authorize again.");
             case RefreshOutcome.Expired:
                 return OAuthError.InvalidGrant("The refresh token expired. Authorize again.");
             case RefreshOutcome.WrongClient:

@@ -17,7 +17,7 @@ internal enum RefreshOutcome
     Unknown,
     Expired,
 
-    /// <summary>Its family was revoked (a reuse, a reused code, or <c>/revoke</c>).</summary>
+    /// <summary>Its family was revoked (a reuse, a reused code, or <c>/revoke</c>), or the user it is for was disabled.</summary>
     Revoked,
 
     /// <summary>Issued to another client.</summary>
@@ -52,7 +52,8 @@ internal sealed class RefreshTokenStore(TenantDb db, TimeProvider time)
                 """
                 SELECT t.family_id AS FamilyId, t.client_id AS ClientId, t.subject AS Subject, t.resource AS Resource, t.scope AS Scope,
                        t.expires_at AS ExpiresAt, t.used_at AS UsedAt,
-                       EXISTS (SELECT 1 FROM oauth_revoked_families f WHERE f.tenant_id = t.tenant_id AND f.family_id = t.family_id) AS Revoked
+                       EXISTS (SELECT 1 FROM oauth_revoked_families f WHERE f.tenant_id = t.tenant_id AND f.family_id = t.family_id)
+                       OR EXISTS (SELECT 1 FROM oauth_users u WHERE u.tenant_id = t.tenant_id AND 'user:' || u.id = t.subject AND u.disabled_at IS NOT NULL) AS Revoked
                 FROM oauth_refresh_tokens t WHERE t.tenant_id = @tenantId AND t.token_hash = @hash FOR UPDATE OF t
                 """, new { tenantId, hash }, transaction, cancellationToken: cancellationToken));
             if (row is null)

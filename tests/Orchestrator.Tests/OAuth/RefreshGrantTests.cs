@@ -89,6 +89,19 @@ public sealed class RefreshGrantTests
     }
 
     [Test]
+    public async Task A_disabled_users_refresh_token_no_longer_refreshes()
+    {
+        var (clientId, tokens) = await _as.AuthorizedAsync();
+        var (_, claims) = await _as.DecodeAsync(tokens["access_token"]!.GetValue<string>());
+        var userId = claims["sub"]!.GetValue<string>()["user:".Length..];
+        await _as.Smcp.Database.SuperuserExecuteAsync($"UPDATE oauth_users SET disabled_at = now() WHERE id = '{userId}'");
+
+        using var response = await _as.TokenAsync(AuthServerClient.RefreshForm(clientId, tokens["refresh_token"]!.GetValue<string>()));
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Test]
     public async Task An_unknown_refresh_token_is_invalid_grant()
     {
         var clientId = (await _as.RegisterAsync())["client_id"]!.GetValue<string>();

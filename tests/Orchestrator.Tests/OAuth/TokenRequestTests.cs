@@ -70,4 +70,24 @@ public sealed class TokenRequestTests
 
         await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
     }
+
+    [Test]
+    public async Task A_browser_client_on_another_origin_may_preflight_and_read_the_answers()
+    {
+        using var http = _as.Smcp.Client();
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/oauth/acme/register");
+        preflight.Headers.Add("Origin", "https://inspector.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+        using var allowed = await http.SendAsync(preflight);
+        using var metadata = await http.GetAsync("/.well-known/oauth-authorization-server/oauth/acme");
+        using var refused = await _as.TokenAsync(new() { ["grant_type"] = "client_credentials" });
+
+        Assert.That(allowed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(allowed.Headers.GetValues("Access-Control-Allow-Origin").Single(), Is.EqualTo("*"));
+        Assert.That(allowed.Headers.GetValues("Access-Control-Allow-Headers").Single(), Does.Contain("Content-Type"));
+        Assert.That(allowed.Headers.Contains("Access-Control-Allow-Credentials"), Is.False);
+        Assert.That(metadata.Headers.GetValues("Access-Control-Allow-Origin").Single(), Is.EqualTo("*"));
+        Assert.That(refused.Headers.GetValues("Access-Control-Allow-Origin").Single(), Is.EqualTo("*"), "errors are readable too");
+    }
 }
