@@ -11,11 +11,14 @@ internal sealed class ClientDirectory(TenantDb db, ClientMetadataDocuments docum
     /// <summary>The schema's bound on a client id.</summary>
     public const int MaxClientIdLength = 2048;
 
+    /// <summary>Whether <paramref name="clientId"/> could name a client at all: 1 to 2048 characters, none of them control characters (Postgres text holds no NUL).</summary>
+    public static bool IsPlausibleId(string clientId) => clientId.Length is > 0 and <= MaxClientIdLength && !clientId.Any(char.IsControl);
+
     public async Task<ClientLookup> FindAsync(string tenantId, string clientId, CancellationToken cancellationToken)
     {
-        if (clientId.Length is 0 or > MaxClientIdLength)
+        if (!IsPlausibleId(clientId))
         {
-            return ClientLookup.Refused("The client_id is empty or too long.");
+            return ClientLookup.Refused("The client_id is empty, too long, or holds control characters.");
         }
 
         if (ClientMetadataDocuments.IsMetadataDocumentId(clientId))

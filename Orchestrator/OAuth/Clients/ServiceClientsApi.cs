@@ -57,7 +57,7 @@ internal static class ServiceClientsApi
 
     private static async Task<IResult> RevokeAsync(string tenant, string clientId, HttpContext context, ClientStore store, CancellationToken cancellationToken)
     {
-        if (clientId.Length > ClientDirectory.MaxClientIdLength || !await store.RevokeAsync(tenant, clientId, cancellationToken))
+        if (!ClientDirectory.IsPlausibleId(clientId) || !await store.RevokeAsync(tenant, clientId, cancellationToken))
         {
             return Problems.NotFound("There is no unrevoked client by that id.");
         }

@@ -63,6 +63,15 @@ public sealed class TokenRequestTests
         await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
     }
 
+    [TestCase("bad\u0000id")]
+    [TestCase("bad\nid")]
+    public async Task A_client_id_with_control_characters_is_invalid_client_not_a_server_error(string clientId)
+    {
+        using var response = await _as.TokenAsync(new() { ["grant_type"] = "authorization_code", ["client_id"] = clientId, ["code"] = "x" });
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
     [Test]
     public async Task A_metadata_document_client_id_whose_document_is_not_accepted_is_invalid_client()
     {
