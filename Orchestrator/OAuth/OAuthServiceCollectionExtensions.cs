@@ -46,14 +46,10 @@ internal static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<RevocationEndpoint>();
         services.TryAddSingleton<RegistrationEndpoint>();
         services.TryAddSingleton<MetadataEndpoints>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceClientsJsonContext.Default));
         return services;
     }
 
-    /// <summary>
-    /// Maps <c>/oauth/jwks</c>, every tenant issuer's metadata (RFC 8414 and OIDC discovery), its <c>/token</c>, <c>/register</c> and
-    /// <c>/revoke</c>, and the tenant API's service clients (<c>/v1/tenants/{tenant}/oauth/clients</c>).
-    /// </summary>
+    /// <summary>Maps <c>/oauth/jwks</c>, every tenant issuer's metadata (RFC 8414 and OIDC discovery), and its <c>/token</c>, <c>/register</c> and <c>/revoke</c>.</summary>
     /// <remarks><c>/authorize</c> and <c>/consent</c> are the sign-in pages' (<c>MapSmcpOAuthPages</c>).</remarks>
     public static IEndpointRouteBuilder MapSmcpOAuth(this IEndpointRouteBuilder endpoints)
     {
@@ -72,7 +68,6 @@ internal static class OAuthServiceCollectionExtensions
             issuer.MapMethods(path, [HttpMethods.Options], OAuthCors.Preflight);
         }
 
-        endpoints.MapServiceClients();
         return endpoints;
     }
 }
