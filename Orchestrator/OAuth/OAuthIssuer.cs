@@ -1,26 +1,6 @@
-using Microsoft.Extensions.Options;
-using Smcp.Orchestrator.Config;
-using Smcp.Proxy;
-using Smcp.Proxy.Ports;
-
 namespace Smcp.Orchestrator.OAuth;
 
 /// <summary>The tenant issuer a request to the authorization server is for.</summary>
 /// <param name="BaseUrl">The public base URL, no trailing slash.</param>
 /// <param name="Issuer"><c>{base}/oauth/{tenant}</c>.</param>
 internal sealed record OAuthIssuer(string Tenant, string BaseUrl, string Issuer);
-
-/// <summary>Finds the issuer of the tenant in a request's path: only for an active tenant of smcp.yaml while the built-in server is on.</summary>
-internal sealed class OAuthIssuers(ConfigMonitor config, IOptions<ProxyOptions> proxy)
-{
-    public OAuthIssuer? Find(HttpRequest request, string tenant)
-    {
-        if (!BuiltInIssuers.Serves(config.Current, tenant))
-        {
-            return null;
-        }
-
-        var baseUrl = PublicUrls.BaseUrl(request, proxy.Value.PublicBaseUrl);
-        return new OAuthIssuer(tenant, baseUrl, PublicUrls.BuiltInIssuer(baseUrl, tenant));
-    }
-}
