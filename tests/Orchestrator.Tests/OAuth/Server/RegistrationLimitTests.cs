@@ -1,7 +1,7 @@
 using System.Net;
 using Smcp.Orchestrator.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary><c>/register</c> on a host with a small per-address budget: past it, 429 with Retry-After, and no row is written.</summary>
 public sealed class RegistrationLimitTests

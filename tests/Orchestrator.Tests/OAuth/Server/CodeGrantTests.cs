@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary><c>grant_type=authorization_code</c> at <c>/token</c>: once, for its client, with its redirect URI and its S256 verifier.</summary>
 public sealed class CodeGrantTests

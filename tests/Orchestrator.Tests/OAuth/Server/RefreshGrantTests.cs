@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary><c>grant_type=refresh_token</c>: every use rotates the token; a spent token used again revokes the whole family.</summary>
 public sealed class RefreshGrantTests

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary>What <c>/token</c> refuses before any grant is looked at: the wrong issuer, the wrong encoding, too much of it.</summary>
 public sealed class TokenRequestTests

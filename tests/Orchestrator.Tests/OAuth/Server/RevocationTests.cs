@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary><c>/revoke</c> (RFC 7009): a refresh token takes its family with it; the answer never tells whether a token existed.</summary>
 public sealed class RevocationTests

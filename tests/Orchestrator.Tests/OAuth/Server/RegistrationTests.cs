@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.OAuth.Clients;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary><c>/register</c> (RFC 7591): code-flow clients with safe redirect URIs, nothing else.</summary>
 public sealed class RegistrationTests

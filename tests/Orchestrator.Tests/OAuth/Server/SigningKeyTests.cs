@@ -8,7 +8,7 @@ using Smcp.Orchestrator.OAuth.Keys;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary>The token-signing keys: made once, sealed, published, rotated with an overlap.</summary>
 [NonParallelizable] // The rotation test changes the key every other test of the host signs with; the tests here read the current key.

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary>What the tests do against the shared host's authorization server, each step as a client or an admin would.</summary>
 internal sealed class AuthServerClient(SmcpServerFixture smcp)

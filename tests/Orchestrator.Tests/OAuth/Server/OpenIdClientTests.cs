@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Smcp.Proxy.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary>openid-client from npm, a certified relying party no one here wrote, drives the tenant issuer: discovery, code + PKCE, refresh, revocation, client credentials.</summary>
 public sealed class OpenIdClientTests
@@ -25,7 +25,7 @@ public sealed class OpenIdClientTests
 
         // An ES module resolves packages next to itself, so the script runs from the install folder.
         var script = Path.Combine(dir, "rp.mjs");
-        File.Copy(Path.Combine(NodeTools.RepoRoot, "tests/Orchestrator.Tests/OAuth/openid-client-rp.mjs"), script, overwrite: true);
+        File.Copy(Path.Combine(NodeTools.RepoRoot, "tests/Orchestrator.Tests/OAuth/Server/openid-client-rp.mjs"), script, overwrite: true);
         return script;
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary><c>grant_type=client_credentials</c>: for service clients a tenant admin made, never for registered ones.</summary>
 public sealed class ClientCredentialsTests

@@ -1,8 +1,8 @@
 using Smcp.Orchestrator.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
-/// <summary>One smcp host for every authorization-server test: starting one costs a database and a migration run.</summary>
+/// <summary>One smcp host for every authorization-server test in this namespace: starting one costs a database and a migration run.</summary>
 /// <remarks>
 /// Tests share it and stay apart by making their own clients and users. Every request comes from 127.0.0.1, so the
 /// per-address budgets are raised for this host alone; the budgets themselves are tested without a host.

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Smcp.Orchestrator.OAuth;
 using Smcp.Proxy.Ports;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Server;
 
 /// <summary>How clients discover a tenant's issuer: RFC 8414 metadata, OIDC discovery, and the issuer port the proxy checks tokens with.</summary>
 public sealed class MetadataTests
