@@ -5,6 +5,7 @@ using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
+using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Servers;
 using Smcp.Proxy;
@@ -58,6 +59,7 @@ internal static class SmcpApp
                 o.AllowedOrigins.Add(origin);
             }
         });
+        builder.Services.AddSmcpClientMetadataDocuments();
         builder.Services.AddSingleton<CredentialValidator>();
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
