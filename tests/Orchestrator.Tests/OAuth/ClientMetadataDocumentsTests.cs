@@ -213,6 +213,7 @@ public sealed class ClientMetadataDocumentsTests
     [TestCase("127.0.0.1")]
     [TestCase("localhost")]
     [TestCase("[::ffff:127.0.0.1]")]
+    [TestCase("2130706433")]
     public async Task A_document_on_a_private_address_is_refused_before_any_byte_is_sent(string host)
     {
         var path = Unique("/good/");
@@ -224,5 +225,16 @@ public sealed class ClientMetadataDocumentsTests
         Assert.That(lookup.Error, Does.Contain("non-public address").And.Not.Contain("127.0.0.1"));
         Assert.That(_server.Connections, Is.EqualTo(connections), "not even a TCP connection reached the server");
         Assert.That(_server.Hits(path), Is.Zero);
+    }
+
+    [Test]
+    public async Task Each_fetch_opens_its_own_connection_so_none_outlives_a_change_of_settings()
+    {
+        var documents = Documents();
+        var before = _server.Connections;
+        Assert.That((await documents.FindAsync(_server.Url(Unique("/good/")), CancellationToken.None)).Client, Is.Not.Null);
+        Assert.That((await documents.FindAsync(_server.Url(Unique("/good/")), CancellationToken.None)).Client, Is.Not.Null);
+
+        Assert.That(_server.Connections - before, Is.EqualTo(2));
     }
 }

@@ -174,4 +174,12 @@ public sealed class ServiceClientsApiTests
         Assert.That((await client.DeleteAsync($"/v1/tenants/full/oauth/clients/{first}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That((await client.PostAsJsonAsync("/v1/tenants/full/oauth/clients", new { name = "fits-again" })).StatusCode, Is.EqualTo(HttpStatusCode.Created));
     }
+
+    [Test]
+    public async Task The_openapi_document_lists_the_service_client_paths()
+    {
+        using var client = _smcp.Client();
+        var document = await client.GetStringAsync("/openapi/v1.json");
+        Assert.That(document, Does.Contain("/v1/tenants/{tenant}/oauth/clients").And.Contain("/v1/tenants/{tenant}/oauth/clients/{clientId}").And.Contain("client_secret"));
+    }
 }
