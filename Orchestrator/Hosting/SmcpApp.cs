@@ -5,6 +5,8 @@ using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
+using Smcp.Orchestrator.OAuth;
+using Smcp.Orchestrator.OAuth.Clients;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Servers;
 using Smcp.Proxy;
@@ -58,6 +60,8 @@ internal static class SmcpApp
                 o.AllowedOrigins.Add(origin);
             }
         });
+        builder.Services.AddSmcpClientMetadataDocuments();
+        builder.Services.AddSingleton<ServiceClientStore>();
         builder.Services.AddSingleton<CredentialValidator>();
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
@@ -81,6 +85,7 @@ internal static class SmcpApp
         tenantApi.MapImages();
         tenantApi.MapServers();
         tenantApi.MapKeys();
+        tenantApi.MapOAuthClients();
         tenantApi.MapAudit();
         web.MapAdmin();
         web.MapSmcpProxy();
