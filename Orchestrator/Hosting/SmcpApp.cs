@@ -5,6 +5,7 @@ using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
+using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Servers;
 using Smcp.Proxy;
@@ -62,6 +63,7 @@ internal static class SmcpApp
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
+        builder.Services.AddSingleton<ITokenIssuers, ConfiguredIssuers>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();
         builder.Services.Configure<UploadSpoolOptions>(builder.Configuration.GetSection("Uploads"));
         builder.Services.AddSingleton<UploadSpooler>();
