@@ -39,7 +39,7 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
         using var payload = ParseSegment(segments[1]);
         if (header is null || payload is null)
         {
-            return TokenCheck.Invalid("the header or the payload is not a JSON object");
+            return TokenCheck.Invalid("the header or the payload is not a JSON object with unique names");
         }
 
         JwsAlgorithm? algorithm = Text(header.RootElement, "alg") switch
@@ -51,6 +51,12 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
         if (algorithm is not { } alg)
         {
             return TokenCheck.Invalid("the algorithm is not ES256 or RS256");
+        }
+
+        // No extension is understood, so a header that marks one as critical must be refused (RFC 7515 section 4.1.11).
+        if (header.RootElement.TryGetProperty("crit", out _))
+        {
+            return TokenCheck.Invalid("the header names critical extensions");
         }
 
         if (Text(header.RootElement, "kid") is not { Length: > 0 and <= MaxKeyIdLength } keyId)
@@ -216,7 +222,7 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
     {
         try
         {
-            var document = JsonDocument.Parse(Base64Url.DecodeFromChars(segment), new JsonDocumentOptions { MaxDepth = 16 });
+            var document = JsonDocument.Parse(Base64Url.DecodeFromChars(segment), new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
                 return document;

@@ -148,6 +148,25 @@ public sealed class AccessTokenTests
     }
 
     [Test]
+    public async Task A_payload_with_a_duplicate_claim_is_refused_before_its_signature_is_looked_at()
+    {
+        var parts = TestTokens.Es256().Split('.');
+        var json = TestTokens.Claims().ToJsonString();
+        var duplicated = json.Insert(json.Length - 1, ",\"smcp_tenant\":\"small\"");
+        var payload = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(duplicated));
+
+        await AssertRefusedAsync($"{parts[0]}.{payload}.{parts[2]}", "the header or the payload is not a JSON object with unique names");
+    }
+
+    [Test]
+    public async Task A_header_with_critical_extensions_is_refused()
+    {
+        var header = new JsonObject { ["alg"] = "ES256", ["kid"] = TestKeys.EcKeyId, ["crit"] = new JsonArray("exp"), ["exp"] = 1 };
+
+        await AssertRefusedAsync(TestTokens.Raw(header, TestTokens.Claims(), TestTokens.Es256().Split('.')[2]), "the header names critical extensions");
+    }
+
+    [Test]
     public async Task A_token_larger_than_8_KiB_is_refused_unread()
     {
         var claims = TestTokens.Claims();
