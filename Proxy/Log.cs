@@ -52,6 +52,6 @@ internal static partial class Log
     [LoggerMessage(3102, LogLevel.Warning, "The keys of issuer {Issuer} are unusable: {Reason}")]
     public static partial void JwksUnusable(ILogger logger, string issuer, string reason);
 
-    [LoggerMessage(3103, LogLevel.Information, "An access token for {Tenant}/{Server} was refused: {Reason}")]
+    [LoggerMessage(3103, LogLevel.Debug, "An access token for {Tenant}/{Server} was refused: {Reason}")]
     public static partial void TokenRefused(ILogger logger, string tenant, string server, string reason);
 }

@@ -38,10 +38,8 @@ public sealed class RemoteJsonWebKeys : IJsonWebKeySource, IDisposable
         _jwksUrl = options.JwksUrl;
     }
 
+    /// <summary>What this source was made for: a reload keeps it while these stay the same.</summary>
     public RemoteJsonWebKeysOptions Options => _options;
-
-    /// <summary>How many times the key set was fetched (tried), for tests and metrics.</summary>
-    public int Fetches { get; private set; }
 
     public async ValueTask<string?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
@@ -65,7 +63,6 @@ public sealed class RemoteJsonWebKeys : IJsonWebKeySource, IDisposable
             }
 
             _lastFetch = _time.GetUtcNow();
-            Fetches++;
             using var timeout = new CancellationTokenSource(_options.Timeout, _time);
             if (await FetchAsync(timeout.Token).ConfigureAwait(false) is { } keys)
             {

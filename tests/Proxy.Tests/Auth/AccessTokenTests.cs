@@ -67,6 +67,21 @@ public sealed class AccessTokenTests
     }
 
     [Test]
+    public async Task A_token_expired_within_the_clock_skew_is_still_accepted()
+    {
+        var claims = TestTokens.Claims();
+        claims["exp"] = DateTimeOffset.UtcNow.AddSeconds(-30).ToUnixTimeSeconds();
+
+        Assert.That((await ValidateAsync(TestTokens.Es256(claims))).Outcome, Is.EqualTo(TokenOutcome.Valid));
+    }
+
+    [Test]
+    public async Task An_rs256_token_of_a_key_shorter_than_2048_bits_is_refused()
+    {
+        await AssertRefusedAsync(TestTokens.Rs256WithWeakKey(), "the issuer's key does not fit the algorithm: RS256 needs an RSA key of 2048 to 8192 bits");
+    }
+
+    [Test]
     public async Task A_token_without_exp_is_refused()
     {
         var claims = TestTokens.Claims();

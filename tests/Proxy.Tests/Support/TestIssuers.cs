@@ -37,17 +37,21 @@ internal sealed class TestKeys : IJsonWebKeySource
 {
     public const string EcKeyId = "es1";
     public const string RsaKeyId = "rs1";
+    public const string WeakRsaKeyId = "rs-weak";
 
     public ECDsa Ec { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     public RSA Rsa { get; } = RSA.Create(2048);
+
+    public RSA WeakRsa { get; } = RSA.Create(1024);
 
     public string EcJwk => Public(Ec);
 
     public ValueTask<string?> FindAsync(string keyId, CancellationToken cancellationToken) => ValueTask.FromResult(keyId switch
     {
         EcKeyId => EcJwk,
-        RsaKeyId => Public(Rsa),
+        RsaKeyId => Public(Rsa, RsaKeyId),
+        WeakRsaKeyId => Public(WeakRsa, WeakRsaKeyId),
         _ => null,
     });
 
@@ -57,10 +61,10 @@ internal sealed class TestKeys : IJsonWebKeySource
         return new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["kid"] = EcKeyId, ["x"] = Base64Url.EncodeToString(p.Q.X), ["y"] = Base64Url.EncodeToString(p.Q.Y) }.ToJsonString();
     }
 
-    private static string Public(RSA key)
+    private static string Public(RSA key, string keyId)
     {
         var p = key.ExportParameters(false);
-        return new JsonObject { ["kty"] = "RSA", ["kid"] = RsaKeyId, ["n"] = Base64Url.EncodeToString(p.Modulus), ["e"] = Base64Url.EncodeToString(p.Exponent) }.ToJsonString();
+        return new JsonObject { ["kty"] = "RSA", ["kid"] = keyId, ["n"] = Base64Url.EncodeToString(p.Modulus), ["e"] = Base64Url.EncodeToString(p.Exponent) }.ToJsonString();
     }
 }
 
@@ -91,6 +95,9 @@ internal static class TestTokens
 
     public static string Rs256(JsonObject? claims = null) =>
         JWT.Encode((claims ?? Claims()).ToJsonString(), TestIssuers.Keys.Rsa, JwsAlgorithm.RS256, Header(TestKeys.RsaKeyId));
+
+    public static string Rs256WithWeakKey() =>
+        JWT.Encode(Claims().ToJsonString(), TestIssuers.Keys.WeakRsa, JwsAlgorithm.RS256, Header(TestKeys.WeakRsaKeyId));
 
     /// <summary>Signed with HMAC, its secret being <paramref name="secret"/> (an attacker's pick: the public key's bytes).</summary>
     public static string Hs256(byte[] secret, string keyId = TestKeys.EcKeyId) =>
