@@ -22,6 +22,9 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
 
     private const int MaxKeyIdLength = 256;
 
+    /// <summary>The <c>typ</c> values taken as an access token: RFC 9068's, and the plain JWT many providers still write.</summary>
+    private static readonly HashSet<string> AccessTokenTypes = new(["at+jwt", "application/at+jwt", "JWT"], StringComparer.OrdinalIgnoreCase);
+
     /// <param name="token">The bearer token as sent.</param>
     /// <param name="tenant">The tenant of the URL it was sent to.</param>
     /// <param name="resource">The MCP endpoint's canonical URI (<see cref="PublicUrls.McpResource"/>), the default audience.</param>
@@ -62,6 +65,13 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
         if (Text(header.RootElement, "kid") is not { Length: > 0 and <= MaxKeyIdLength } keyId)
         {
             return TokenCheck.Invalid("the header has no usable kid");
+        }
+
+        // RFC 9068 section 4: an access token says so; a JWT of another kind (logout, DPoP proof, ID token) is no access token.
+        var type = Text(header.RootElement, "typ");
+        if (header.RootElement.TryGetProperty("typ", out _) && !AccessTokenTypes.Contains(type ?? ""))
+        {
+            return TokenCheck.Invalid("the token is not typed as an access token");
         }
 
         var claims = payload.RootElement;

@@ -138,6 +138,15 @@ public sealed class AccessTokenTests
     }
 
     [Test]
+    public async Task A_jwt_typed_as_something_other_than_an_access_token_is_refused()
+    {
+        var signed = Jose.JWT.Encode(TestTokens.Claims().ToJsonString(), TestIssuers.Keys.Ec, Jose.JwsAlgorithm.ES256,
+            new Dictionary<string, object> { ["kid"] = TestKeys.EcKeyId, ["typ"] = "logout+jwt" });
+
+        await AssertRefusedAsync(signed, "the token is not typed as an access token");
+    }
+
+    [Test]
     public async Task A_token_with_an_unknown_kid_is_refused()
     {
         await AssertRefusedAsync(TestTokens.Es256(keyId: "rotated-away"), "the issuer publishes no key with this kid");
