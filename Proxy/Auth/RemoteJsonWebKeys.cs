@@ -7,9 +7,10 @@ namespace Smcp.Proxy.Auth;
 
 /// <summary>An external issuer's signing keys, fetched over HTTP from its JWKS (given, or found by discovery) and kept in memory.</summary>
 /// <remarks>
-/// The key set is fetched on first use and again only when a token names a <c>kid</c> it lacks, and then at
-/// most once per <see cref="RemoteJsonWebKeysOptions.RefreshFloor"/>: a rotated key is picked up within that
-/// time, and a flood of tokens with made-up ids costs one fetch per floor. A failed fetch keeps the keys already
+/// The key set is fetched on first use, again when a token names a <c>kid</c> it lacks, at most once per
+/// <see cref="RemoteJsonWebKeysOptions.RefreshFloor"/> (a rotated key is picked up within that time, and a flood
+/// of tokens with made-up ids costs one fetch per floor), and once it is <see cref="RemoteJsonWebKeysOptions.MaxAge"/>
+/// old (a withdrawn key stops verifying). A failed fetch keeps the keys already
 /// known, is logged, and makes the token invalid; it never fails the request otherwise.
 /// </remarks>
 public sealed class RemoteJsonWebKeys : IJsonWebKeySource, IDisposable
@@ -43,21 +44,21 @@ public sealed class RemoteJsonWebKeys : IJsonWebKeySource, IDisposable
 
     public async ValueTask<string?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
-        if (_keys.TryGetValue(keyId, out var known))
+        if (_keys.TryGetValue(keyId, out var known) && !IsStale())
         {
             return known;
         }
 
         if (!MayFetch())
         {
-            return null;
+            return known;
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Another request may have fetched while this one waited.
-            if (_keys.TryGetValue(keyId, out known) || !MayFetch())
+            if ((_keys.TryGetValue(keyId, out known) && !IsStale()) || !MayFetch())
             {
                 return known;
             }
@@ -80,6 +81,9 @@ public sealed class RemoteJsonWebKeys : IJsonWebKeySource, IDisposable
     public void Dispose() => _gate.Dispose();
 
     private bool MayFetch() => _lastFetch is not { } last || _time.GetUtcNow() - last >= _options.RefreshFloor;
+
+    // Measured from the last attempt: while the issuer is unreachable the keys it published last stay in use.
+    private bool IsStale() => _lastFetch is not { } last || _time.GetUtcNow() - last >= _options.MaxAge;
 
     // Not tied to the request that triggered it: the fetch serves every request waiting on the gate.
     private async Task<Dictionary<string, string>?> FetchAsync(CancellationToken cancellationToken)

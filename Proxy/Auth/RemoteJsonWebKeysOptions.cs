@@ -15,6 +15,9 @@ public sealed record RemoteJsonWebKeysOptions
     /// <summary>An unknown <c>kid</c> re-fetches the key set at most this often, so random ids cannot make every request a fetch.</summary>
     public TimeSpan RefreshFloor { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Even known keys are re-fetched once they are this old, so a key the issuer withdrew stops verifying tokens.</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromHours(1);
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A larger discovery document or key set is refused.</summary>

@@ -70,6 +70,23 @@ public sealed class RemoteJsonWebKeysTests
     }
 
     [Test]
+    public async Task Known_keys_are_refetched_once_they_are_older_than_the_max_age()
+    {
+        var clock = new ManualClock();
+        using var keys = Keys(new RemoteJsonWebKeysOptions { Issuer = _base, JwksUrl = _base + "/jwks", AllowHttp = true }, clock);
+        await keys.FindAsync("k1", CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromMinutes(59));
+        await keys.FindAsync("k1", CancellationToken.None);
+        Assert.That(_jwksHits, Is.EqualTo(1));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await keys.FindAsync("k1", CancellationToken.None);
+        await keys.FindAsync("k1", CancellationToken.None);
+        Assert.That(_jwksHits, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Unknown_kids_refetch_the_key_set_at_most_once_per_floor()
     {
         var clock = new ManualClock();
