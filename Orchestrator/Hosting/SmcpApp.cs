@@ -66,6 +66,7 @@ internal static class SmcpApp
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
+        builder.Services.AddSingleton<ITokenIssuers, ConfiguredIssuers>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();
         builder.Services.Configure<UploadSpoolOptions>(builder.Configuration.GetSection("Uploads"));
         builder.Services.AddSingleton<UploadSpooler>();
