@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Smcp.Proxy.Tests.Support;
 
@@ -14,7 +13,6 @@ namespace Smcp.Orchestrator.Tests.OAuth.External;
 /// </summary>
 internal sealed class ExternalIdp : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private static readonly HttpClient Http = new();
 
     private readonly Process _process;
@@ -92,46 +90,7 @@ internal sealed class ExternalIdp : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static async Task<string> InstallAsync()
-    {
-        var lockFile = Path.Combine(SourceDir, "package-lock.json");
-        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(lockFile)))[..16];
-        var dir = Path.Combine(NodeTools.StateDir, "oidc-provider-" + hash);
-        await InstallLock.WaitAsync();
-        try
-        {
-            if (File.Exists(Path.Combine(dir, "node_modules/oidc-provider/package.json")))
-            {
-                return dir;
-            }
-
-            // Installed beside and renamed into place, so a half-finished install is never taken for a whole one.
-            var staging = dir + ".staging-" + Environment.ProcessId;
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-
-            Directory.CreateDirectory(staging);
-            File.Copy(Path.Combine(SourceDir, "package.json"), Path.Combine(staging, "package.json"));
-            File.Copy(lockFile, Path.Combine(staging, "package-lock.json"));
-            var (code, output) = await NodeTools.RunAsync("npm", ["ci", "--silent", "--no-audit", "--no-fund"], staging, TimeSpan.FromMinutes(5));
-            Assert.That(code, Is.EqualTo(0),
-                $"`npm ci` of tests/Orchestrator.Tests/OAuth/External/package-lock.json into {staging} failed; the npm registry must be reachable " +
-                "(or put a finished install into " + dir + "): " + output);
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-
-            Directory.Move(staging, dir);
-            return dir;
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
-    }
+    private static Task<string> InstallAsync() => NodeTools.NpmCiAsync(SourceDir, "oidc-provider");
 
     private static int FreePort()
     {
