@@ -91,7 +91,7 @@ internal sealed class AuthorizeEndpoint(
         }
 
         return OAuthPageResults.Html(context, StatusCodes.Status200OK, OAuthPageWriter.Consent(
-            site.FormAction(context.Request, tenant, OAuthNames.ConsentPath), client, request, tokens, protector.ProtectConsent(tenant, new ConsentTicket(request, user))));
+            site.FormAction(context.Request, tenant, OAuthNames.ConsentPath), client, request, tokens, protector.ProtectConsent(tenant, new ConsentTicket(request, user, posted.Browser!))));
     }
 
     // A client_id from the query is logged only when short, so a hostile one cannot flood the log line.

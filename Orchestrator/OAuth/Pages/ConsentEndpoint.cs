@@ -29,9 +29,9 @@ internal sealed class ConsentEndpoint(
             return OAuthPageResults.Error(context, posted.StatusCode, "Consent cannot continue", posted.Problem!);
         }
 
-        if (protector.UnprotectConsent(tenant, posted.Field(OAuthPageWriter.RequestField)) is not { } ticket)
+        if (protector.UnprotectConsent(tenant, posted.Field(OAuthPageWriter.RequestField)) is not { } ticket || ticket.Browser != posted.Browser)
         {
-            OAuthPagesLog.FormRefused(logger, "consent", tenant, address, "sealed consent missing, expired, or not this tenant's");
+            OAuthPagesLog.FormRefused(logger, "consent", tenant, address, "sealed consent missing, expired, or not this tenant's or this browser's");
             return OAuthPageResults.Error(context, StatusCodes.Status400BadRequest, "Consent cannot continue",
                 "This consent page has expired or is not valid. Go back to the application and start again.");
         }

@@ -29,7 +29,7 @@ internal static class OAuthPagesExtensions
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "smcp-oauth-csrf";
+            o.Cookie.Name = PostedForm.AntiforgeryCookie;
             o.FormFieldName = "csrf";
             // The pages send X-Frame-Options: DENY themselves, stricter than the SAMEORIGIN antiforgery adds.
             o.SuppressXFrameOptionsHeader = true;

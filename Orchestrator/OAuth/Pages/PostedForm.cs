@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -5,8 +8,12 @@ using Microsoft.Net.Http.Headers;
 namespace Smcp.Orchestrator.OAuth.Pages;
 
 /// <summary>A page's form post, read within bounds and with its antiforgery token checked; or why not.</summary>
-internal sealed record PostedForm(IFormCollection? Form, int StatusCode, string? Problem)
+/// <param name="Browser">The SHA-256 (base64url) of the browser's antiforgery cookie, once it checked out: names the browser session without holding its secret.</param>
+internal sealed record PostedForm(IFormCollection? Form, int StatusCode, string? Problem, string? Browser = null)
 {
+    /// <summary>The antiforgery cookie of the pages.</summary>
+    public const string AntiforgeryCookie = "smcp-oauth-csrf";
+
     public const int MaxBodyBytes = 16 * 1024;
 
     private static readonly FormOptions Limits = new()
@@ -57,7 +64,8 @@ internal sealed record PostedForm(IFormCollection? Form, int StatusCode, string?
             return Refused(StatusCodes.Status400BadRequest, "The form's security token is missing or belongs to another browser session. Go back to the application and start again.");
         }
 
-        return new PostedForm(form, StatusCodes.Status200OK, null);
+        var cookie = request.Cookies[AntiforgeryCookie] ?? "";
+        return new PostedForm(form, StatusCodes.Status200OK, null, Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(cookie))));
     }
 
     private static PostedForm Refused(int statusCode, string problem) => new(null, statusCode, problem);
