@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Smcp.Orchestrator.OAuth.Users;
@@ -26,7 +27,10 @@ internal static class OAuthPagesExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthPagesOptions>, OAuthPagesOptionsValidator>());
         options.ValidateOnStart();
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRepository());
+        // The key manager warns that keys without an XML encryptor may be stored unencrypted; these are stored nowhere but memory.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter(typeof(XmlKeyManager).FullName, LogLevel.Error));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = PostedForm.AntiforgeryCookie;
