@@ -1,9 +1,12 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.OAuth.Pages;
+using Smcp.Orchestrator.OAuth.Users;
 
 namespace Smcp.Orchestrator.Tests.OAuth;
 
@@ -172,6 +175,22 @@ public sealed partial class SignInTests
         var form = OAuthBrowser.Form(await page.Content.ReadAsStringAsync());
         var response = await _browser.PostAsync(form.Action, form.With(("username", new string('a', 17 * 1024)), ("password", "x")));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+    }
+
+    [Test]
+    public async Task A_hash_of_an_older_format_is_replaced_at_the_next_sign_in()
+    {
+        const string password = "heidi's password from long ago";
+        var id = await OAuthPagesHost.AddUserAsync("acme", "heidi@example.com", password);
+        var v2 = new PasswordHasher<OAuthUser>(Options.Create(new PasswordHasherOptions { CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV2 }))
+            .HashPassword(new OAuthUser { TenantId = "acme", Email = "heidi@example.com" }, password);
+        await OAuthPagesHost.Smcp.Database.SuperuserExecuteAsync($"UPDATE oauth_users SET password_hash = '{v2}' WHERE id = '{id}'");
+
+        using var browser = new OAuthBrowser(OAuthPagesHost.Smcp.BaseAddress);
+        Assert.That((await new AuthorizeCall().SignInAsync(browser, "heidi@example.com", password)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var rehashed = await OAuthPagesHost.Smcp.Database.SuperuserScalarAsync<string>($"SELECT password_hash FROM oauth_users WHERE id = '{id}'");
+        Assert.That(Convert.FromBase64String(v2)[0], Is.Zero);
+        Assert.That(Convert.FromBase64String(rehashed)[0], Is.EqualTo(0x01));
     }
 
     private static string WithoutHiddenValues(string html) => HiddenValue().Replace(html, "value=\"\"");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.OAuth.Users;
@@ -77,5 +78,24 @@ public sealed class UserAddCommandTests
         Assert.That(exit, Is.EqualTo(5));
         Assert.That(error, Does.Contain("already has a user"));
         Assert.That((await RunAsync("beta", "frank@example.com", "frank's long password\n")).ExitCode, Is.Zero);
+    }
+
+    [Test]
+    public async Task Smcp_user_add_takes_the_password_from_stdin_and_prints_the_id()
+    {
+        var smcp = Path.Combine(AppContext.BaseDirectory, "smcp.dll");
+        var start = new ProcessStartInfo("dotnet", $"{smcp} user add --tenant acme --email grace@example.com --config {OAuthPagesHost.Smcp.ConfigPath}")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteLineAsync("grace's password is long");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.Zero, await error);
+        var id = Guid.Parse((await output).Trim());
+        Assert.That(await OAuthPagesHost.Smcp.Database.SuperuserScalarAsync<string>($"SELECT email FROM oauth_users WHERE id = '{id}'"), Is.EqualTo("grace@example.com"));
     }
 }
