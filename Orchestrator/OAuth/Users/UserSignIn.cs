@@ -6,7 +6,7 @@ namespace Smcp.Orchestrator.OAuth.Users;
 /// <summary>Checks an email and password, counting failures towards the lockout of <c>oauth.lockoutThreshold</c>.</summary>
 /// <remarks>
 /// Every refusal is the same null, whatever the reason (no such user, wrong password, locked, disabled),
-/// and each path hashes once, so neither the answer nor its time says whether an account exists.
+/// and each path hashes once and writes once, so neither the answer nor its time says whether an account exists.
 /// </remarks>
 internal sealed class UserSignIn(UserStore store, UserPasswords passwords, ConfigMonitor config, TimeProvider time)
 {
@@ -15,22 +15,19 @@ internal sealed class UserSignIn(UserStore store, UserPasswords passwords, Confi
     {
         var normalized = UserEmail.Normalize(email);
         var user = normalized is null ? null : await store.FindByEmailAsync(tenantId, normalized, cancellationToken);
-        if (user is not { PasswordHash: { } hash, DisabledAt: null } || user.LockedUntil > time.GetUtcNow())
-        {
-            passwords.VerifyNobody(password);
-            return null;
-        }
-
-        var verdict = passwords.Verify(hash, password);
+        var usable = user is { PasswordHash: not null, DisabledAt: null } && !(user.LockedUntil > time.GetUtcNow());
+        var verdict = usable ? passwords.Verify(user!.PasswordHash!, password) : passwords.VerifyNobody(password);
         if (verdict == PasswordVerificationResult.Failed)
         {
+            // Counted for every refusal, even with no user (Guid.Empty matches no row) or a locked one (the
+            // statement skips it): each refusal then costs one lookup, one hash and one update alike.
             var oauth = config.Current.OAuth;
-            await store.RecordFailureAsync(tenantId, user.Id, oauth.LockoutThreshold, oauth.LockoutDuration, cancellationToken);
+            await store.RecordFailureAsync(tenantId, user?.Id ?? Guid.Empty, oauth.LockoutThreshold, oauth.LockoutDuration, cancellationToken);
             return null;
         }
 
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? passwords.Hash(password) : null;
-        await store.RecordSuccessAsync(tenantId, user.Id, rehash, cancellationToken);
+        await store.RecordSuccessAsync(tenantId, user!.Id, rehash, cancellationToken);
         return user.Id;
     }
 }
