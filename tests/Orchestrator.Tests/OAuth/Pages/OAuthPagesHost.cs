@@ -7,9 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Smcp.Orchestrator.OAuth.Users;
 using Smcp.Orchestrator.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Pages;
 
-/// <summary>One smcp host for every OAuth page test: tenants acme and beta with clients and users, frozen suspended.</summary>
+/// <summary>One smcp host for every test in this namespace (the pages and <c>smcp user add</c>): tenants acme and beta with clients and users, frozen suspended.</summary>
 [SetUpFixture]
 public sealed class OAuthPagesHost
 {

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Pages;
 
 /// <summary>A browser for the sign-in pages: its own cookies, no automatic redirects, and its own loopback source address.</summary>
 /// <remarks>Each browser connects from another 127.0.x.y, so the per-address sign-in rate limit of one test never spends another's budget.</remarks>

@@ -3,7 +3,7 @@ using System.Net;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.OAuth.Users;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Pages;
 
 /// <summary><c>smcp user add</c>, run in-process against the test host's database.</summary>
 public sealed class UserAddCommandTests

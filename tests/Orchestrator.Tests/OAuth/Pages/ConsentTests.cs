@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Pages;
 
 /// <summary>POST /oauth/{tenant}/consent: only the browser that signed in, only on its tenant, gets a code.</summary>
 public sealed class ConsentTests

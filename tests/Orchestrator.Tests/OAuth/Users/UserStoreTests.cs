@@ -2,7 +2,7 @@ using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.OAuth.Users;
 using Smcp.Orchestrator.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Users;
 
 /// <summary>The user store on its own database, with a clock the test moves: lockout and its end, and tenant isolation.</summary>
 public sealed class UserStoreTests

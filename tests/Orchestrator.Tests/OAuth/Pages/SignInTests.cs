@@ -8,7 +8,7 @@ using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.OAuth.Pages;
 using Smcp.Orchestrator.OAuth.Users;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Pages;
 
 /// <summary>POST /oauth/{tenant}/authorize and the whole way to a code.</summary>
 public sealed partial class SignInTests

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Smcp.Orchestrator.Tests.OAuth;
+namespace Smcp.Orchestrator.Tests.OAuth.Pages;
 
 /// <summary>GET /oauth/{tenant}/authorize: what is shown as a page, what goes back to the client, and the page's headers.</summary>
 public sealed class AuthorizeRequestTests
