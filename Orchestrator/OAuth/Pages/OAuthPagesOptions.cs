@@ -11,7 +11,7 @@ internal sealed class OAuthPagesOptions
     public int SignInPerClientPerMinute { get; set; } = 10;
 
     /// <summary>Attempts one address may make at once before the per-minute rate applies.</summary>
-    public int SignInBurst { get; set; } = 10;
+    public int SignInBurst { get; set; } = 20;
 
     /// <summary>Addresses are hashed onto this many buckets, so random source addresses cannot grow the limiter without bound.</summary>
     public int ClientBuckets { get; set; } = 4096;

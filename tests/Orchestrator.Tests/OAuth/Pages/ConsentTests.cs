@@ -13,14 +13,13 @@ public sealed class ConsentTests
     [TearDown]
     public void CloseBrowser() => _browser.Dispose();
 
-    private static Task<long> CodesAsync() =>
-        OAuthPagesHost.Smcp.Database.SuperuserScalarAsync<long>("SELECT count(*) FROM oauth_codes");
-
-    private static async Task AssertRefusedAsync(HttpResponseMessage response, long codesBefore)
+    // Codes are counted by the call's own code challenge: other fixtures make codes at the same time.
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, AuthorizeCall call)
     {
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await response.Content.ReadAsStringAsync());
         Assert.That(response.Headers.Location, Is.Null);
-        Assert.That(await CodesAsync(), Is.EqualTo(codesBefore));
+        var codes = await OAuthPagesHost.Smcp.Database.SuperuserScalarAsync<long>($"SELECT count(*) FROM oauth_codes WHERE code_challenge = '{call.Challenge}'");
+        Assert.That(codes, Is.Zero);
     }
 
     [Test]
@@ -47,54 +46,52 @@ public sealed class ConsentTests
     [Test]
     public async Task A_consent_post_without_the_antiforgery_token_gets_no_code()
     {
-        var consent = await new AuthorizeCall().ConsentFormAsync(_browser);
-        var before = await CodesAsync();
+        var call = new AuthorizeCall();
+        var consent = await call.ConsentFormAsync(_browser);
         var response = await _browser.PostAsync(consent.Action, consent.With(("approve", "1")).Where(f => f.Key != "csrf"));
-        await AssertRefusedAsync(response, before);
+        await AssertRefusedAsync(response, call);
     }
 
     [Test]
     public async Task A_consent_post_with_another_browsers_token_gets_no_code()
     {
-        var consent = await new AuthorizeCall().ConsentFormAsync(_browser);
+        var call = new AuthorizeCall();
+        var consent = await call.ConsentFormAsync(_browser);
         using var attacker = new OAuthBrowser(OAuthPagesHost.Smcp.BaseAddress);
         var attackerPage = await attacker.GetAsync(new AuthorizeCall().Url());
         var attackerToken = OAuthBrowser.Form(await attackerPage.Content.ReadAsStringAsync()).Hidden["csrf"];
-        var before = await CodesAsync();
 
-        // The victim's browser (its cookie) posting a form that carries a token of the attacker's session.
-        var forged = consent.Hidden.ToDictionary(f => f.Key, f => f.Key == "csrf" ? attackerToken : f.Value);
-        await AssertRefusedAsync(await _browser.PostAsync(consent.Action, new PageForm(consent.Action, forged).With(("approve", "1"))), before);
-
-        // The attacker's browser (its own cookie and token) posting the victim's sealed consent.
-        var stolen = consent.Hidden.ToDictionary(f => f.Key, f => f.Key == "csrf" ? attackerToken : f.Value);
-        await AssertRefusedAsync(await attacker.PostAsync(consent.Action, new PageForm(consent.Action, stolen).With(("approve", "1"))), before);
+        // The victim's sealed consent with the attacker's token: from the victim's browser (a forged cross-site post,
+        // the cookie does not match the token) and from the attacker's (a stolen consent, sealed for another browser).
+        var mixed = new PageForm(consent.Action, consent.Hidden.ToDictionary(f => f.Key, f => f.Key == "csrf" ? attackerToken : f.Value));
+        await AssertRefusedAsync(await _browser.PostAsync(consent.Action, mixed.With(("approve", "1"))), call);
+        await AssertRefusedAsync(await attacker.PostAsync(consent.Action, mixed.With(("approve", "1"))), call);
     }
 
     [Test]
     public async Task A_consent_sealed_for_one_tenant_is_refused_by_another()
     {
-        var consent = await new AuthorizeCall().ConsentFormAsync(_browser);
-        var before = await CodesAsync();
+        var call = new AuthorizeCall();
+        var consent = await call.ConsentFormAsync(_browser);
         var response = await _browser.PostAsync("/oauth/beta/consent", consent.With(("approve", "1")));
-        await AssertRefusedAsync(response, before);
+        await AssertRefusedAsync(response, call);
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("expired or is not valid"));
     }
 
     [Test]
     public async Task A_sign_in_blob_is_no_consent()
     {
-        var page = await _browser.GetAsync(new AuthorizeCall().Url());
+        var call = new AuthorizeCall();
+        var page = await _browser.GetAsync(call.Url());
         var form = OAuthBrowser.Form(await page.Content.ReadAsStringAsync());
-        var before = await CodesAsync();
-        await AssertRefusedAsync(await _browser.PostAsync("/oauth/acme/consent", form.With(("approve", "1"))), before);
+        await AssertRefusedAsync(await _browser.PostAsync("/oauth/acme/consent", form.With(("approve", "1"))), call);
     }
 
     [Test]
     public async Task A_consent_post_with_neither_button_is_refused()
     {
-        var consent = await new AuthorizeCall().ConsentFormAsync(_browser);
-        var before = await CodesAsync();
-        await AssertRefusedAsync(await _browser.PostAsync(consent.Action, consent.With()), before);
+        var call = new AuthorizeCall();
+        var consent = await call.ConsentFormAsync(_browser);
+        await AssertRefusedAsync(await _browser.PostAsync(consent.Action, consent.With()), call);
     }
 }

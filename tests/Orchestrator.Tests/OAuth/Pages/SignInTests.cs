@@ -117,14 +117,20 @@ public sealed partial class SignInTests
     [Test]
     public async Task Too_many_sign_in_posts_from_one_address_are_429()
     {
-        var statuses = new List<HttpStatusCode>();
-        for (var attempt = 0; attempt < 11; attempt++)
+        var burst = OAuthPagesHost.Smcp.Services.GetRequiredService<IOptions<OAuthPagesOptions>>().Value.SignInBurst;
+        // Up to a few more than the burst: on a slow machine a token may come back (one per 6 s) meanwhile.
+        HttpResponseMessage response;
+        var attempts = 0;
+        do
         {
-            statuses.Add((await _browser.PostAsync("/oauth/acme/authorize", [KeyValuePair.Create("username", "x")])).StatusCode);
+            response = await _browser.PostAsync("/oauth/acme/authorize", [KeyValuePair.Create("username", "x")]);
+            attempts++;
         }
+        while (response.StatusCode != HttpStatusCode.TooManyRequests && attempts <= burst + 5);
 
-        Assert.That(statuses.Take(10), Has.None.EqualTo(HttpStatusCode.TooManyRequests));
-        Assert.That(statuses[10], Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(attempts, Is.GreaterThan(burst));
+        Assert.That(response.Headers.RetryAfter, Is.Not.Null);
         using var other = new OAuthBrowser(OAuthPagesHost.Smcp.BaseAddress);
         Assert.That((await new AuthorizeCall().SignInAsync(other)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
