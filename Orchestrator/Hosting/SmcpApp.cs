@@ -7,6 +7,7 @@ using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
 using Smcp.Orchestrator.OAuth;
 using Smcp.Orchestrator.OAuth.Clients;
+using Smcp.Orchestrator.OAuth.Pages;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Servers;
 using Smcp.Proxy;
@@ -75,6 +76,7 @@ internal static class SmcpApp
         builder.Services.AddHostedService<TenantSync>();
         builder.Services.AddSingleton<PoolWarmer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolWarmer>());
+        builder.Services.AddSmcpOAuthPages(o => builder.Configuration.GetSection(OAuthPagesOptions.Section).Bind(o));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
@@ -89,6 +91,7 @@ internal static class SmcpApp
         tenantApi.MapOAuthClients();
         tenantApi.MapAudit();
         web.MapAdmin();
+        web.MapSmcpOAuthPages();
         web.MapSmcpProxy();
         return web;
     }
