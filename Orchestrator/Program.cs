@@ -3,10 +3,12 @@ using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Hosting;
 using Smcp.Orchestrator.OAuth.Keys;
+using Smcp.Orchestrator.OAuth.Users;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Sandbox;
 
-// smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp keys rotate-signing [--config FILE]
+// smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--config FILE]
+// | smcp keys rotate-signing [--config FILE]
 var command = args.Length == 0 ? "serve" : args[0];
 var configPath = Option("--config") ?? Environment.GetEnvironmentVariable("SMCP_CONFIG") ?? "smcp.yaml";
 using var cancel = new CancellationTokenSource();
@@ -35,6 +37,17 @@ switch (command)
             ? $"{tenant}: intact ({result.RowsChecked} rows)"
             : $"{tenant}: broken at seq {result.FirstBreak!.Seq}: {result.FirstBreak.Reason}");
         return result.IsIntact ? 0 : 3;
+    }
+
+    case "user" when args.Length >= 2 && args[1] == "add" && Option("--tenant") is { } userTenant && Option("--email") is { } email:
+    {
+        if (Load() is not { } loaded)
+        {
+            return 1;
+        }
+
+        Func<string?> readPassword = Console.IsInputRedirected ? Console.In.ReadLine : () => UserAddCommand.PromptWithoutEcho(Console.Error);
+        return await UserAddCommand.RunAsync(loaded.Config!, userTenant, email, readPassword, Console.Out, Console.Error, cancel.Token);
     }
 
     case "keys" when args.Length >= 2 && args[1] == "rotate-signing":
@@ -84,7 +97,7 @@ switch (command)
     }
 
     default:
-        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp keys rotate-signing [--config FILE]");
+        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--config FILE] | smcp keys rotate-signing [--config FILE]");
         return 2;
 }
 

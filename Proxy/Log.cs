@@ -45,4 +45,13 @@ internal static partial class Log
 
     [LoggerMessage(3962, LogLevel.Information, "Session {SessionId} of {Tenant} is ended: the tenant is no longer active")]
     public static partial void SessionOfInactiveTenant(ILogger logger, string sessionId, string tenant);
+
+    [LoggerMessage(3101, LogLevel.Warning, "The keys of issuer {Issuer} could not be fetched: {Reason}; its tokens with unknown key ids are refused")]
+    public static partial void JwksFetchFailed(ILogger logger, string issuer, string reason);
+
+    [LoggerMessage(3102, LogLevel.Warning, "The keys of issuer {Issuer} are unusable: {Reason}")]
+    public static partial void JwksUnusable(ILogger logger, string issuer, string reason);
+
+    [LoggerMessage(3103, LogLevel.Debug, "An access token for {Tenant}/{Server} was refused: {Reason}")]
+    public static partial void TokenRefused(ILogger logger, string tenant, string server, string reason);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Smcp.Proxy.Auth;
 using Smcp.Proxy.Http;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Sessions;
@@ -15,7 +16,8 @@ public static class ProxyServiceCollectionExtensions
     /// <summary>Adds the MCP proxy: sessions, the idle reaper, per-tenant rate limits and session-start limits.</summary>
     /// <remarks>
     /// Needs the Sandbox layer (<c>AddSmcpSandbox</c>) and implementations of the ports in
-    /// <see cref="Ports"/>: <see cref="Ports.ICredentialValidator"/>, <see cref="Ports.IServerCatalog"/>, <see cref="Ports.IProxyRecorder"/>.
+    /// <see cref="Ports"/>: <see cref="Ports.ICredentialValidator"/> (API keys), <see cref="Ports.ITokenIssuers"/> (whose OAuth access
+    /// tokens are accepted), <see cref="Ports.IServerCatalog"/>, <see cref="Ports.IProxyRecorder"/>.
     /// </remarks>
     public static IServiceCollection AddSmcpProxy(this IServiceCollection services, Action<ProxyOptions>? configure = null)
     {
@@ -35,6 +37,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<PreAuthLimiter>();
         services.AddMetrics();
         services.TryAddSingleton<RefusalMetrics>();
+        services.TryAddSingleton<AccessTokenValidator>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();
         services.TryAddSingleton<StreamableHttpEndpoint>();
@@ -48,7 +51,7 @@ public static class ProxyServiceCollectionExtensions
     /// <summary>
     /// Maps <c>/t/{tenant}/{server}/mcp</c> (Streamable HTTP: POST, GET, DELETE), the 2024-11-05
     /// HTTP+SSE transport (GET <c>/t/{tenant}/{server}/sse</c>, POST <c>/t/{tenant}/{server}/messages</c>),
-    /// and the endpoint's protected resource metadata (RFC 9728).
+    /// and the protected resource metadata (RFC 9728): each endpoint's, and the root one of the host.
     /// </summary>
     public static IEndpointConventionBuilder MapSmcpProxy(this IEndpointRouteBuilder endpoints)
     {
@@ -60,6 +63,7 @@ public static class ProxyServiceCollectionExtensions
         group.MapPost("/messages", (HttpContext c, string tenant, string server, LegacySseEndpoint e) => e.PostAsync(c, tenant, server));
         endpoints.MapGet(ProtectedResourceMetadata.PathPrefix + "/t/{tenant}/{server}/mcp",
             (HttpContext c, string tenant, string server, ProtectedResourceMetadata m) => m.GetAsync(c, tenant, server));
+        endpoints.MapGet(ProtectedResourceMetadata.PathPrefix, (HttpContext c, ProtectedResourceMetadata m) => m.GetRootAsync(c));
         return group;
     }
 }

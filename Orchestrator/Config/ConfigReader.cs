@@ -9,7 +9,7 @@ namespace Smcp.Orchestrator.Config;
 /// <summary>Turns the YAML tree of smcp.yaml into a <see cref="SmcpConfig"/>, reporting every mistake to the <see cref="NodeReader"/>.</summary>
 internal static class ConfigReader
 {
-    private static readonly string[] TopKeys = ["listen", "instanceId", "postgres", "allowedOrigins", "vetting", "defaults", "tenants"];
+    private static readonly string[] TopKeys = ["listen", "instanceId", "postgres", "allowedOrigins", "vetting", "defaults", "tenants", "oauth"];
     private static readonly string[] PostgresKeys = ["connectionString", "ownerConnectionString"];
     private static readonly string[] VettingKeys = ["onSuspiciousEnv"];
     private static readonly string[] TenantKeys = ["id", "name", "status", "quotas"];
@@ -67,6 +67,11 @@ internal static class ConfigReader
         if (top.GetValueOrDefault("tenants") is { } tenants)
         {
             config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults) };
+        }
+
+        if (top.GetValueOrDefault("oauth") is { } oauth)
+        {
+            config = config with { OAuth = OAuthConfigReader.Read(reader, oauth, config.Tenants) };
         }
 
         return config;

@@ -6,6 +6,8 @@ using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
 using Smcp.Orchestrator.OAuth;
+using Smcp.Orchestrator.OAuth.Clients;
+using Smcp.Orchestrator.OAuth.Pages;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Orchestrator.Servers;
 using Smcp.Proxy;
@@ -59,13 +61,16 @@ internal static class SmcpApp
                 o.AllowedOrigins.Add(origin);
             }
         });
+        builder.Services.AddSmcpClientMetadataDocuments();
+        builder.Services.AddSingleton<ServiceClientStore>();
         builder.Services.AddSingleton<CredentialValidator>();
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<ICredentialValidator>(sp => sp.GetRequiredService<CredentialValidator>());
         builder.Services.AddSingleton<IServerCatalog, ServerCatalog>();
+        builder.Services.AddSingleton<ConfiguredIssuers>();
+        builder.Services.AddSingleton<ITokenIssuers, TrustedIssuers>();
         builder.Services.AddSingleton<IProxyRecorder, ProxyRecorder>();
         builder.Services.AddSmcpOAuth(o => builder.Configuration.GetSection(OAuthServerOptions.Section).Bind(o));
-        builder.Services.AddSingleton<ITokenIssuers>(sp => sp.GetRequiredService<BuiltInIssuers>());
         builder.Services.Configure<UploadSpoolOptions>(builder.Configuration.GetSection("Uploads"));
         builder.Services.AddSingleton<UploadSpooler>();
         builder.Services.AddSingleton<UploadReservations>();
@@ -73,6 +78,7 @@ internal static class SmcpApp
         builder.Services.AddHostedService<TenantSync>();
         builder.Services.AddSingleton<PoolWarmer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolWarmer>());
+        builder.Services.AddSmcpOAuthPages(o => builder.Configuration.GetSection(OAuthPagesOptions.Section).Bind(o));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
@@ -84,9 +90,11 @@ internal static class SmcpApp
         tenantApi.MapImages();
         tenantApi.MapServers();
         tenantApi.MapKeys();
+        tenantApi.MapOAuthClients();
         tenantApi.MapAudit();
         web.MapAdmin();
         web.MapSmcpOAuth();
+        web.MapSmcpOAuthPages();
         web.MapSmcpProxy();
         return web;
     }

@@ -36,7 +36,7 @@ internal sealed class ClientDirectory(TenantDb db, ClientMetadataDocuments docum
             """, new { tenantId, clientId }, transaction, cancellationToken: cancellationToken)), cancellationToken);
         if (row is null)
         {
-            return ClientLookup.Refused("The client_id is not registered with this issuer.");
+            return ClientLookup.Refused("The client_id is not known to this issuer.");
         }
 
         return ClientLookup.Found(new OAuthClient

@@ -11,7 +11,7 @@ namespace Smcp.Orchestrator.OAuth;
 internal static class OAuthServiceCollectionExtensions
 {
     /// <summary>Adds the built-in authorization server's key and token side: the signing key ring (a hosted service and the built-in issuers' key source), clients, tokens, endpoints.</summary>
-    /// <remarks>Needs the data layer, the config monitor, the master key and the proxy's options and pre-authentication budget.</remarks>
+    /// <remarks>Needs the data layer, the config monitor, the master key, the client metadata documents (<c>AddSmcpClientMetadataDocuments</c>) and the proxy's options and pre-authentication budget.</remarks>
     public static IServiceCollection AddSmcpOAuth(this IServiceCollection services, Action<OAuthServerOptions>? configure = null)
     {
         var options = services.AddOptions<OAuthServerOptions>();
@@ -31,7 +31,6 @@ internal static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<BuiltInIssuers>();
         services.TryAddSingleton<OAuthIssuers>();
         services.TryAddSingleton<OAuthAudit>();
-        services.TryAddSingleton<ClientMetadataDocuments>();
         services.TryAddSingleton<ClientDirectory>();
         services.TryAddSingleton<ClientStore>();
         services.TryAddSingleton<ClientAuthenticator>();

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Smcp.Proxy.Auth;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Ports;
 
@@ -8,10 +10,14 @@ namespace Smcp.Proxy.Http;
 
 /// <summary>
 /// What every MCP request passes before anything else: Origin and Host (DNS rebinding), the bearer
-/// credential, and the credential's right to use this tenant's servers.
+/// credential (an OAuth access token, or else an API key), and the credential's right to use this tenant's servers.
 /// </summary>
-internal sealed class RequestGuard(ICredentialValidator credentials, RefusalMetrics metrics, IOptions<ProxyOptions> options)
+internal sealed class RequestGuard(
+    ICredentialValidator credentials, AccessTokenValidator accessTokens, RefusalMetrics metrics, IOptions<ProxyOptions> options, ILogger<RequestGuard> logger)
 {
+    /// <summary>The scope a client asks for to use MCP servers (named in every challenge, RFC 6750 section 3).</summary>
+    public const string McpScope = "mcp";
+
     private readonly ProxyOptions _options = options.Value;
 
     /// <summary>The caller, or null after the refusal has been written.</summary>
@@ -32,27 +38,56 @@ internal sealed class RequestGuard(ICredentialValidator credentials, RefusalMetr
 
         var authorization = request.Headers.Authorization.ToString();
         var token = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
-        var check = string.IsNullOrEmpty(token)
-            ? CredentialCheck.Invalid
-            : await credentials.ValidateAsync(token, context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
-        if (check.RetryAfter is { } retryAfter)
+        var baseUrl = PublicUrls.BaseUrl(request, _options.PublicBaseUrl);
+        var metadata = ProtectedResourceMetadata.MetadataUrl(request, _options.PublicBaseUrl, tenant, server);
+        if (string.IsNullOrEmpty(token))
         {
-            metrics.Refused(RefusalMetrics.PreAuthLimited);
-            await HttpErrors.TooManyAsync(context, retryAfter,
-                "Too many credential checks from this address (or from everyone at once); retry after Retry-After seconds.").ConfigureAwait(false);
-            return null;
+            return await UnauthorizedAsync(context, metadata, tokenSent: false).ConfigureAwait(false);
         }
 
-        if (check.Principal is not { } principal)
+        SmcpPrincipal principal;
+        if (JwtShape.IsJwt(token))
         {
-            metrics.Refused(RefusalMetrics.Unauthorized);
-            var metadata = ProtectedResourceMetadata.MetadataUrl(request, _options.PublicBaseUrl, tenant, server);
-            context.Response.Headers.WWWAuthenticate = token is null
-                ? $"Bearer resource_metadata=\"{metadata}\""
-                : $"Bearer resource_metadata=\"{metadata}\", error=\"invalid_token\"";
-            await HttpErrors.WriteAsync(context, StatusCodes.Status401Unauthorized,
-                token is null ? "A bearer credential is required." : "The bearer credential is not valid.").ConfigureAwait(false);
-            return null;
+            var resource = PublicUrls.McpResource(baseUrl, tenant, server);
+            var checkedToken = await accessTokens.ValidateAsync(token, tenant, resource, baseUrl, context.RequestAborted).ConfigureAwait(false);
+            if (checkedToken.Reason is { } reason)
+            {
+                Log.TokenRefused(logger, tenant, server, reason);
+            }
+
+            if (checkedToken.Outcome == TokenOutcome.InsufficientScope)
+            {
+                metrics.Refused(RefusalMetrics.Unauthorized);
+                context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{McpScope}\", resource_metadata=\"{metadata}\"";
+                await HttpErrors.WriteAsync(context, StatusCodes.Status403Forbidden,
+                    $"The access token's scope does not allow the use of MCP servers; ask for the scope '{McpScope}'.").ConfigureAwait(false);
+                return null;
+            }
+
+            if (checkedToken.Principal is not { } fromToken)
+            {
+                return await UnauthorizedAsync(context, metadata, tokenSent: true).ConfigureAwait(false);
+            }
+
+            principal = fromToken;
+        }
+        else
+        {
+            var check = await credentials.ValidateAsync(token, context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
+            if (check.RetryAfter is { } retryAfter)
+            {
+                metrics.Refused(RefusalMetrics.PreAuthLimited);
+                await HttpErrors.TooManyAsync(context, retryAfter,
+                    "Too many credential checks from this address (or from everyone at once); retry after Retry-After seconds.").ConfigureAwait(false);
+                return null;
+            }
+
+            if (check.Principal is not { } fromKey)
+            {
+                return await UnauthorizedAsync(context, metadata, tokenSent: true).ConfigureAwait(false);
+            }
+
+            principal = fromKey;
         }
 
         if (!principal.MayUseMcp(tenant))
@@ -62,6 +97,16 @@ internal sealed class RequestGuard(ICredentialValidator credentials, RefusalMetr
         }
 
         return principal;
+    }
+
+    private async Task<SmcpPrincipal?> UnauthorizedAsync(HttpContext context, string metadata, bool tokenSent)
+    {
+        metrics.Refused(RefusalMetrics.Unauthorized);
+        var challenge = $"Bearer resource_metadata=\"{metadata}\", scope=\"{McpScope}\"";
+        context.Response.Headers.WWWAuthenticate = tokenSent ? challenge + ", error=\"invalid_token\"" : challenge;
+        await HttpErrors.WriteAsync(context, StatusCodes.Status401Unauthorized,
+            tokenSent ? "The bearer credential is not valid." : "A bearer credential is required.").ConfigureAwait(false);
+        return null;
     }
 
     private static bool IsLoopbackBound(HttpContext context) => context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local);

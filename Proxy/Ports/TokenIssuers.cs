@@ -12,6 +12,10 @@ public interface ITokenIssuers
 
     /// <summary>The authorization servers to name in this tenant's protected resource metadata (RFC 9728), first the preferred one.</summary>
     IReadOnlyList<string> AuthorizationServers(string tenant, string baseUrl);
+
+    /// <summary>The authorization servers whose tokens are not bound to one tenant, for the root protected resource metadata.</summary>
+    /// <remarks>None by default: a per-tenant issuer can only be named where the tenant is known (the path form).</remarks>
+    IReadOnlyList<string> SharedAuthorizationServers(string baseUrl) => [];
 }
 
 /// <summary>One issuer's rules for its access tokens.</summary>

@@ -7,6 +7,7 @@ using Smcp.Sandbox;
 // Proxy benchmark (issues 3 and 4), every system side by side in one run:
 //   smcp-bench-proxy all [--systems a,b] [--sessions 1,16,64] [--seconds 5] [--reps 3] [--calls 2000] [--out DIR]
 //   smcp-bench-proxy quick   (a smoke run: 1 s windows, 1 and 4 sessions)
+//   --systems smcp-runc,smcp-runc-jwt: the cost of an OAuth access token (ES256 JWT) against an API key, side by side.
 //   --paired 16 --paired-rounds 5 --paired-warmup-calls 4000: the side-by-side phase (0 skips it), which gives the ratios.
 //   --audit-batch-delay-ms N sets the host's AuditWriter BatchDelay (default 2 ms) for the audited SMCP windows.
 // bench/run-proxy-bench.sh prepares the inputs (server-everything out of the image, supergateway, Node 22) and runs this.
@@ -74,6 +75,7 @@ try
             "attach-runc" => new(name, "raw attach, runc", c => AttachSession.StartAsync(engine, BenchCatalog.Spec(Image, BenchCatalog.Runc, SandboxRuntimes.Runc), c)),
             "attach-runsc" => new(name, "raw attach, runsc", c => AttachSession.StartAsync(engine, BenchCatalog.Spec(Image, BenchCatalog.Gvisor, SandboxRuntimes.Gvisor), c)),
             "smcp-runc" => new(name, "SMCP, runc", c => HttpSession.StartAsync(smcp.Endpoint(BenchCatalog.Runc), SmcpHost.Token, c)),
+            "smcp-runc-jwt" => new(name, "SMCP, runc, OAuth JWT", c => HttpSession.StartAsync(smcp.Endpoint(BenchCatalog.Runc), SmcpHost.Issuer.Mint(smcp.Endpoint(BenchCatalog.Runc)), c)),
             "smcp-runsc" => new(name, "SMCP, runsc", c => HttpSession.StartAsync(smcp.Endpoint(BenchCatalog.Gvisor), SmcpHost.Token, c)),
             "http-floor" => new(name, "HTTP floor (Kestrel answers at once)", c => HttpSession.StartAsync(smcp.Floor, null, c)),
             "supergateway" => sgSystem = new(name, "supergateway 4.0.0 --stateful", c => HttpSession.StartAsync(sg!.Endpoint, null, c)),
@@ -94,7 +96,7 @@ try
     {
         foreach (var runtime in new[] { "runc", "runsc" })
         {
-            string[] names = runtime == "runc" ? ["attach-runc", "smcp-runc", "supergateway"] : ["attach-runsc", "smcp-runsc"];
+            string[] names = runtime == "runc" ? ["attach-runc", "smcp-runc", "smcp-runc-jwt", "supergateway"] : ["attach-runsc", "smcp-runsc"];
             var group = systems.Where(s => names.Contains(s.Name)).ToList();
             if (group.Count >= 2)
             {

@@ -12,6 +12,7 @@ internal sealed class Report(int[] sessionCounts)
         ("attach-runc", "raw Engine API attach, runc"),
         ("attach-runsc", "raw Engine API attach, runsc"),
         ("smcp-runc", "SMCP, runc"),
+        ("smcp-runc-jwt", "SMCP, runc, OAuth access token (ES256 JWT) instead of an API key"),
         ("smcp-runsc", "SMCP, runsc"),
         ("supergateway", "supergateway 4.0.0 --stateful (no sandbox)"),
         ("http-floor", "HTTP floor: the same client and Kestrel, answered at once (no proxy, no sandbox)"),
@@ -161,6 +162,11 @@ internal sealed class Report(int[] sessionCounts)
         text.AppendLine($"| SMCP / raw attach calls/s, {SideBySideSessions} sessions, runc | {F(Paired("smcp-runc") / Paired("attach-runc"), "0.00")} | ≥ 0.90 |");
         text.AppendLine($"| SMCP / raw attach calls/s, {SideBySideSessions} sessions, runsc | {F(Paired("smcp-runsc") / Paired("attach-runsc"), "0.00")} | ≥ 0.90 |");
         text.AppendLine($"| SMCP runc / supergateway calls/s, {SideBySideSessions} sessions | {F(Paired("smcp-runc") / Paired("supergateway"), "0.00")} | ≥ 2 |");
+        text.AppendLine($"| SMCP with a JWT / with an API key calls/s, {SideBySideSessions} sessions, runc | {F(Paired("smcp-runc-jwt") / Paired("smcp-runc"), "0.00")} | — |");
+        if (Latency.TryGetValue("smcp-runc-jwt", out var jwt) && Latency.TryGetValue("smcp-runc", out var key))
+        {
+            text.AppendLine($"| JWT p50 − API key p50, 1 session, runc | {F(jwt.P50 - key.P50, "+0.000;-0.000")} ms | — |");
+        }
     }
 
     /// <summary>The side-by-side phase: calls/s and the median CPU µs per call of each program group, per system.</summary>

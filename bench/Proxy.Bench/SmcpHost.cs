@@ -48,6 +48,9 @@ internal sealed class SmcpHost : IAsyncDisposable
 
     public Uri Endpoint(string server) => new(BaseUri, $"/t/{Tenant}/{server}/mcp");
 
+    /// <summary>The issuer whose JWTs the host accepts (the <c>smcp-runc-jwt</c> system's credential).</summary>
+    public static BenchIssuer Issuer { get; } = new();
+
     /// <summary>An endpoint that answers every POST at once: what HTTP alone costs the client and Kestrel.</summary>
     public Uri Floor => new(BaseUri, "/floor");
 
@@ -64,6 +67,7 @@ internal sealed class SmcpHost : IAsyncDisposable
         });
         builder.Services.AddSmcpProxy(o => o.MaxRequestDuration = TimeSpan.FromMinutes(10));
         builder.Services.AddSingleton<ICredentialValidator, BenchCredentials>();
+        builder.Services.AddSingleton<ITokenIssuers>(Issuer);
         builder.Services.AddSingleton<IServerCatalog>(new BenchCatalog(image));
         if (auditConnectionString is not null)
         {

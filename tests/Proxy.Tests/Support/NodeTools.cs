@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Smcp.Proxy.Tests.Support;
 
@@ -31,6 +33,82 @@ internal static class NodeTools
         }
 
         return entry;
+    }
+
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    /// <summary>
+    /// Asserts what a test script reported, one JSON line per check (<c>{"check":…,"ok":…,"detail":…}</c>): every expected
+    /// check ran and passed, no other check failed, and the script exited 0; each failure with its own message.
+    /// </summary>
+    public static void AssertChecks(int exitCode, string output, params string[] expectedChecks)
+    {
+        TestContext.Out.WriteLine(output);
+        var options = new JsonSerializerOptions { PropertyNameCaseInsensitive = true };
+        var checks = output.Split('\n')
+            .Where(line => line.StartsWith("{\"check\":", StringComparison.Ordinal))
+            .Select(line => JsonSerializer.Deserialize<ScriptCheck>(line, options)!)
+            .ToList();
+        Assert.Multiple(() =>
+        {
+            foreach (var failure in checks.Where(c => !c.Ok && !expectedChecks.Contains(c.Check)))
+            {
+                Assert.Fail($"{failure.Check}: {failure.Detail}");
+            }
+
+            foreach (var name in expectedChecks)
+            {
+                var check = checks.FirstOrDefault(c => c.Check == name);
+                Assert.That(check, Is.Not.Null, $"The check \"{name}\" did not run. Output:\n{output}");
+                Assert.That(check?.Ok, Is.True, $"{name}: {check?.Detail}");
+            }
+
+            Assert.That(exitCode, Is.EqualTo(0), output);
+        });
+    }
+
+    /// <summary>
+    /// The folder whose node_modules holds what <paramref name="sourceDir"/>'s package-lock.json pins, installed with
+    /// <c>npm ci</c> once per lock file into the state folder (never into the repository).
+    /// </summary>
+    public static async Task<string> NpmCiAsync(string sourceDir, string name)
+    {
+        var lockFile = Path.Combine(sourceDir, "package-lock.json");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(lockFile)))[..16];
+        var dir = Path.Combine(StateDir, name + "-" + hash);
+        await InstallLock.WaitAsync();
+        try
+        {
+            if (File.Exists(Path.Combine(dir, "node_modules/.package-lock.json")))
+            {
+                return dir;
+            }
+
+            // Installed beside and renamed into place, so a half-finished install is never taken for a whole one.
+            var staging = dir + ".staging-" + Environment.ProcessId;
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            Directory.CreateDirectory(staging);
+            File.Copy(Path.Combine(sourceDir, "package.json"), Path.Combine(staging, "package.json"));
+            File.Copy(lockFile, Path.Combine(staging, "package-lock.json"));
+            var (code, output) = await RunAsync("npm", ["ci", "--silent", "--no-audit", "--no-fund"], staging, TimeSpan.FromMinutes(5));
+            Assert.That(code, Is.EqualTo(0),
+                $"`npm ci` of {lockFile} into {staging} failed; the npm registry must be reachable (or put a finished install into {dir}): {output}");
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            Directory.Move(staging, dir);
+            return dir;
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
     }
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string workingDirectory, TimeSpan timeout)
@@ -69,3 +147,6 @@ internal static class NodeTools
         return dir?.FullName ?? throw new InvalidOperationException("SMCP.sln not found above the test directory.");
     }
 }
+
+/// <summary>One check a test script reported.</summary>
+internal sealed record ScriptCheck(string Check, bool Ok, string Detail);

@@ -72,6 +72,7 @@ public sealed class TestHost
         });
         builder.Services.AddSmcpProxy(configure);
         builder.Services.AddSingleton<ICredentialValidator, TestCredentials>();
+        builder.Services.AddSingleton<ITokenIssuers, TestIssuers>();
         builder.Services.AddSingleton<IServerCatalog>(Catalog);
         builder.Services.AddSingleton<IProxyRecorder>(Recorder);
         return builder;

@@ -16,7 +16,7 @@ public sealed class AdmissionTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(response.Headers.WwwAuthenticate.ToString(),
-            Is.EqualTo($"Bearer resource_metadata=\"{TestHost.BaseUri.GetLeftPart(UriPartial.Authority)}/.well-known/oauth-protected-resource/t/acme/conf/mcp\""));
+            Is.EqualTo($"Bearer resource_metadata=\"{TestHost.BaseUri.GetLeftPart(UriPartial.Authority)}/.well-known/oauth-protected-resource/t/acme/conf/mcp\", scope=\"mcp\""));
     }
 
     [Test]
@@ -40,7 +40,7 @@ public sealed class AdmissionTests
         var challenge = response.Headers.WwwAuthenticate.ToString();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(challenge.Count(c => c == '"'), Is.EqualTo(2), challenge);
+        Assert.That(challenge.Count(c => c == '"'), Is.EqualTo(4), challenge);
         Assert.That(challenge, Does.Not.Contain("error="));
     }
 
@@ -57,7 +57,7 @@ public sealed class AdmissionTests
         Assert.That(metadata.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(document.RootElement.GetProperty("resource").GetString(), Is.EqualTo(new Uri(TestHost.BaseUri, "/t/acme/conf/mcp").ToString()));
         Assert.That(document.RootElement.GetProperty("bearer_methods_supported").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "header" }));
-        Assert.That(document.RootElement.TryGetProperty("authorization_servers", out _), Is.False, "no authorization server is claimed while only API keys are accepted");
+        Assert.That(document.RootElement.GetProperty("authorization_servers").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { TestIssuers.Issuer }));
     }
 
     [Test]

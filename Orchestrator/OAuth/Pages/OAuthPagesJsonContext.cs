@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Smcp.Orchestrator.OAuth.Pages;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(AuthorizationRequest))]
+[JsonSerializable(typeof(ConsentTicket))]
+internal sealed partial class OAuthPagesJsonContext : JsonSerializerContext;
