@@ -77,7 +77,7 @@ async function sdkFlow() {
 }
 
 // openid-client, a certified relying party: discovery (both well-known forms), dynamic registration, PKCE, the
-// RFC 9207 iss check, refresh and revocation.
+// RFC 9207 iss check, refresh, revocation, and client credentials for a service client a tenant admin made.
 async function openIdClientFlow() {
   const oidc = require('openid-client');
   const metadata = await (await fetch(settings.resourceMetadataUrl)).json();
@@ -104,20 +104,31 @@ async function openIdClientFlow() {
   const tokens = await oidc.authorizationCodeGrant(config, redirect, { pkceCodeVerifier: verifier, expectedState: state }, { resource: settings.mcpUrl });
   check('code-grant', Boolean(tokens.access_token && tokens.refresh_token) && tokens.token_type.toLowerCase() === 'bearer', tokens.scope ?? '');
 
-  const mcp = await fetch(settings.mcpUrl, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'openid-client', version: '1' } } }),
-  });
-  check('token-works-on-mcp', mcp.status === 200, String(mcp.status));
-  const sessionId = mcp.headers.get('mcp-session-id');
-  if (sessionId) await fetch(settings.mcpUrl, { method: 'DELETE', headers: { authorization: `Bearer ${tokens.access_token}`, 'mcp-session-id': sessionId } });
+  check('token-works-on-mcp', await initializes(tokens.access_token), 'initialize with the user token');
 
   const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token, { resource: settings.mcpUrl });
   check('refresh', refreshed.access_token !== tokens.access_token && refreshed.refresh_token !== tokens.refresh_token, '');
   await oidc.tokenRevocation(config, refreshed.refresh_token, { token_type_hint: 'refresh_token' });
   const afterRevoke = await oidc.refreshTokenGrant(config, refreshed.refresh_token).then(() => 'accepted', e => e.error ?? String(e));
   check('revoked-refresh-refused', afterRevoke === 'invalid_grant', afterRevoke);
+
+  const service = await oidc.discovery(issuer, settings.serviceClientId, settings.serviceClientSecret,
+    oidc.ClientSecretBasic(settings.serviceClientSecret), { ...insecure, algorithm: 'oauth2' });
+  const serviceTokens = await oidc.clientCredentialsGrant(service, { resource: settings.mcpUrl, scope: 'mcp' });
+  check('client-credentials', Boolean(serviceTokens.access_token) && !serviceTokens.refresh_token, serviceTokens.scope ?? '');
+  check('service-token-works-on-mcp', await initializes(serviceTokens.access_token), 'initialize with the service token');
+}
+
+// One MCP initialize with a bearer token, the session ended at once: whether the proxy took the token.
+async function initializes(token) {
+  const mcp = await fetch(settings.mcpUrl, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'openid-client', version: '1' } } }),
+  });
+  const sessionId = mcp.headers.get('mcp-session-id');
+  if (sessionId) await fetch(settings.mcpUrl, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId } });
+  return mcp.status === 200;
 }
 
 try {
