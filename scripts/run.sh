@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs SMCP on this machine with a demo tenant and server: installs and starts dockerd (with runsc)
 # and PostgreSQL if needed, builds the demo image, starts `smcp serve` on 127.0.0.1:8080, uploads
-# and deploys the demo MCP server through the API, then prints its MCP URL and an API key.
+# and deploys the demo MCP server through the API, makes a demo sign-in user for OAuth clients,
+# then prints its MCP URL and an API key.
 # Ctrl-C stops SMCP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,12 +50,20 @@ image=$(curl -sf "${auth[@]}" -H 'Content-Type: application/x-tar' --data-binary
 rm -f "$tarball"
 url=$(curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' -d "{\"image\":\"$image\"}" "$api/v1/tenants/demo/servers/everything" | json "['url']")
 key=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"name":"demo-'"$(date +%s)"'","role":"tenant-user"}' "$api/v1/tenants/demo/keys" | json "['key']")
+# A person to sign in as through the tenant's built-in OAuth issuer (made once; exit 5 means it exists).
+[[ -f "$demo/user.password" ]] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$demo/user.password")
+user_status=0
+dotnet Orchestrator/bin/Release/net10.0/smcp.dll user add --tenant demo --email demo@example.com --config "$demo/smcp.yaml" \
+  < "$demo/user.password" >/dev/null || user_status=$?
+[[ $user_status -eq 0 || $user_status -eq 5 ]] || { smcp_log "smcp user add failed (exit $user_status)"; exit 1; }
 
 cat <<MSG
 
 SMCP is running (Ctrl-C stops it).
   MCP URL:      $api$url
   API key:      $key            (send as: Authorization: Bearer <key>)
+  OAuth:        clients that sign in (OAuth 2.1) find the issuer from the URL alone;
+                sign in as demo@example.com with the password in $demo/user.password
   Admin key:    in $demo/admin.key (tenant and admin API at $api/v1/…, OpenAPI at $api/openapi/v1.json)
 MSG
 wait "$smcp_pid"
