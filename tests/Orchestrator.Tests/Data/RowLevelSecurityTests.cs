@@ -20,12 +20,23 @@ public sealed class RowLevelSecurityTests
         ["secrets"] = $"INSERT INTO secrets (tenant_id, server, name, ciphertext) VALUES ('{Other}', 'srv', 's2', '\\x01')",
         ["sessions"] = $"INSERT INTO sessions (tenant_id, id, server, principal) VALUES ('{Other}', 's2', 'srv', 'p')",
         ["audit_log"] = $"INSERT INTO audit_log (tenant_id, seq, at, action, outcome, prev_hash, hash) VALUES ('{Other}', 2, now(), 'x', 'ok', sha256(''), sha256(''))",
+        ["oauth_users"] = $"INSERT INTO oauth_users (tenant_id, email) VALUES ('{Other}', 'b@x.example')",
+        ["oauth_clients"] = $"INSERT INTO oauth_clients (tenant_id, client_id, kind, grant_types, auth_method) VALUES ('{Other}', 'c2', 'registered', ARRAY['authorization_code'], 'none')",
+        ["oauth_codes"] = $"INSERT INTO oauth_codes (tenant_id, code_hash, client_id, user_id, redirect_uri, code_challenge, resource, scope, expires_at) VALUES ('{Other}', sha256('c2'), 'c', '{UserId}', 'r', 'x', 'r', 'mcp', now())",
+        ["oauth_refresh_tokens"] = $"INSERT INTO oauth_refresh_tokens (tenant_id, token_hash, family_id, client_id, subject, resource, scope, expires_at) VALUES ('{Other}', sha256('t2'), gen_random_uuid(), 'c', 's', 'r', 'mcp', now())",
+        ["oauth_revoked_families"] = $"INSERT INTO oauth_revoked_families (tenant_id, family_id, reason) VALUES ('{Other}', gen_random_uuid(), 'x')",
     };
+
+    // Each tenant's one user, the same id in both (ids are unique per tenant only).
+    private const string UserId = "00000000-0000-0000-0000-000000000001";
 
     private static readonly string[] TenantTables = [.. ForeignInserts.Keys];
 
-    // audit_log has no UPDATE or DELETE grant at all; its own test covers that.
-    private static readonly string[] MutableTenantTables = [.. TenantTables.Where(t => t != "audit_log")];
+    // audit_log and oauth_revoked_families have no UPDATE or DELETE grant at all (audit_log's own test covers it).
+    private static readonly string[] UpdatableTenantTables = [.. TenantTables.Where(t => t is not ("audit_log" or "oauth_revoked_families"))];
+
+    // OAuth rows are never deleted by the app: codes and tokens are marked used or revoked, so reuse can be recognised.
+    private static readonly string[] DeletableTenantTables = [.. UpdatableTenantTables.Where(t => !t.StartsWith("oauth_", StringComparison.Ordinal))];
 
     private PostgresFixture _pg = null!;
 
@@ -44,6 +55,13 @@ public sealed class RowLevelSecurityTests
                 INSERT INTO secrets (tenant_id, server, name, ciphertext) VALUES ('{tenant}', 'srv', 's', '\x00');
                 INSERT INTO sessions (tenant_id, id, server, principal) VALUES ('{tenant}', 's1', 'srv', 'p');
                 INSERT INTO audit_log (tenant_id, seq, at, action, outcome, prev_hash, hash) VALUES ('{tenant}', 1, now(), 'x', 'ok', sha256(''), sha256(''));
+                INSERT INTO oauth_users (tenant_id, id, email) VALUES ('{tenant}', '{UserId}', 'a@x.example');
+                INSERT INTO oauth_clients (tenant_id, client_id, kind, grant_types, auth_method) VALUES ('{tenant}', 'c', 'registered', ARRAY['authorization_code'], 'none');
+                INSERT INTO oauth_codes (tenant_id, code_hash, client_id, user_id, redirect_uri, code_challenge, resource, scope, expires_at)
+                    VALUES ('{tenant}', sha256('c'), 'c', '{UserId}', 'r', 'x', 'r', 'mcp', now());
+                INSERT INTO oauth_refresh_tokens (tenant_id, token_hash, family_id, client_id, subject, resource, scope, expires_at)
+                    VALUES ('{tenant}', sha256('t'), gen_random_uuid(), 'c', 's', 'r', 'mcp', now());
+                INSERT INTO oauth_revoked_families (tenant_id, family_id, reason) VALUES ('{tenant}', gen_random_uuid(), 'x');
                 """);
         }
     }
@@ -118,16 +136,23 @@ public sealed class RowLevelSecurityTests
             Throws.TypeOf<PostgresException>().With.Property(nameof(PostgresException.SqlState)).EqualTo(PostgresErrorCodes.InsufficientPrivilege));
     }
 
-    [TestCaseSource(nameof(MutableTenantTables))]
-    public async Task App_cannot_update_or_delete_another_tenants_rows(string table)
+    [TestCaseSource(nameof(UpdatableTenantTables))]
+    public async Task App_cannot_update_another_tenants_rows(string table)
     {
         var updated = await AsAppAsync(Own, $"WITH u AS (UPDATE {table} SET tenant_id = tenant_id WHERE tenant_id = '{Other}' RETURNING 1) SELECT count(*)::text FROM u");
-        var deleted = await AsAppAsync(Own, $"WITH d AS (DELETE FROM {table} WHERE tenant_id = '{Other}' RETURNING 1) SELECT count(*)::text FROM d");
         var remaining = await _pg.SuperuserScalarAsync<long>($"SELECT count(*) FROM {table} WHERE tenant_id = '{Other}'");
-        Assert.That((updated, deleted, remaining), Is.EqualTo(("0", "0", 1L)));
+        Assert.That((updated, remaining), Is.EqualTo(("0", 1L)));
     }
 
-    [TestCaseSource(nameof(MutableTenantTables))]
+    [TestCaseSource(nameof(DeletableTenantTables))]
+    public async Task App_cannot_delete_another_tenants_rows(string table)
+    {
+        var deleted = await AsAppAsync(Own, $"WITH d AS (DELETE FROM {table} WHERE tenant_id = '{Other}' RETURNING 1) SELECT count(*)::text FROM d");
+        var remaining = await _pg.SuperuserScalarAsync<long>($"SELECT count(*) FROM {table} WHERE tenant_id = '{Other}'");
+        Assert.That((deleted, remaining), Is.EqualTo(("0", 1L)));
+    }
+
+    [TestCaseSource(nameof(UpdatableTenantTables))]
     public void App_cannot_move_its_rows_to_another_tenant(string table)
     {
         Assert.That(async () => await AsAppAsync(Own, $"UPDATE {table} SET tenant_id = '{Other}' WHERE tenant_id = '{Own}'"),

@@ -64,7 +64,7 @@ public sealed class ClientMetadataDocumentsTests
         Assert.That(client.ClientId, Is.EqualTo(url));
         Assert.That(client.Kind, Is.EqualTo(OAuthClientKind.MetadataDocument));
         Assert.That(client.Name, Is.EqualTo("Test client"));
-        Assert.That(client.RedirectUris, Is.EqualTo(new[] { "http://127.0.0.1:33418/callback", "https://app.example/callback" }));
+        Assert.That(client.RedirectUris, Is.EqualTo(new[] { MetadataDocumentServer.RedirectUri, "https://app.example/callback" }));
         Assert.That(client.GrantTypes, Is.EqualTo(new[] { OAuthNames.AuthorizationCodeGrant, OAuthNames.RefreshTokenGrant }));
         Assert.That(client.AuthMethod, Is.EqualTo("none"));
         Assert.That(client.SecretHash, Is.Null);

@@ -20,6 +20,9 @@ internal sealed class MetadataDocumentServer : IAsyncDisposable
 {
     public const int BigBody = 16 * 1024;
 
+    /// <summary>The loopback redirect URI every good document lists first (nothing listens there: tests read the redirect, not follow it).</summary>
+    public const string RedirectUri = "http://127.0.0.1:33418/callback";
+
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
     private readonly string _directory;
@@ -89,7 +92,7 @@ internal sealed class MetadataDocumentServer : IAsyncDisposable
         {
             ["client_id"] = Self(context),
             ["client_name"] = "Test client",
-            ["redirect_uris"] = new[] { "http://127.0.0.1:33418/callback", "https://app.example/callback" },
+            ["redirect_uris"] = new[] { RedirectUri, "https://app.example/callback" },
             ["grant_types"] = new[] { "authorization_code", "refresh_token" },
             ["token_endpoint_auth_method"] = "none",
         };

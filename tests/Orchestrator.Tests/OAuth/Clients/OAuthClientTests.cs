@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,23 +25,14 @@ public sealed class OAuthClientTests
     private const string Password = "correct horse battery staple";
 
     private SmcpServerFixture _smcp = null!;
-    private HttpsDocumentHost _documents = null!;
+    private MetadataDocumentServer _documents = null!;
     private string _mcpUrl = null!;
-    private string _redirectUrl = null!;
+    private const string RedirectUrl = MetadataDocumentServer.RedirectUri;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _redirectUrl = $"http://127.0.0.1:{UnusedPort()}/callback";
-        _documents = await HttpsDocumentHost.StartAsync((baseAddress, path) => new JsonObject
-        {
-            ["client_id"] = new Uri(baseAddress, path).ToString(),
-            ["client_name"] = "SMCP test client " + path,
-            ["redirect_uris"] = new JsonArray(_redirectUrl),
-            ["grant_types"] = new JsonArray("authorization_code", "refresh_token"),
-            ["response_types"] = new JsonArray("code"),
-            ["token_endpoint_auth_method"] = "none",
-        }.ToJsonString());
+        _documents = await MetadataDocumentServer.StartAsync();
         _smcp = await SmcpServerFixture.StartAsync("oauthclients", $$"""
             oauth:
               clientMetadataDocuments: { allowPrivateAddresses: true, trustedCertificatesFile: "{{_documents.CertificateFile}}" }
@@ -69,7 +58,7 @@ public sealed class OAuthClientTests
 
     [Test]
     public Task TypeScript_sdk_client_with_a_metadata_document_signs_in_calls_a_tool_and_refreshes() =>
-        RunScriptAsync(new() { ["case"] = "sdk", ["clientMetadataUrl"] = new Uri(_documents.BaseAddress, "/clients/ts.json").ToString() }, SdkChecks);
+        RunScriptAsync(new() { ["case"] = "sdk", ["clientMetadataUrl"] = _documents.Url("/good/ts.json") }, SdkChecks);
 
     [Test]
     public async Task Openid_client_discovers_registers_exchanges_refreshes_revokes_and_gets_a_service_token()
@@ -91,7 +80,7 @@ public sealed class OAuthClientTests
 
     [Test]
     public Task Csharp_sdk_client_with_a_metadata_document_signs_in_calls_a_tool_and_refreshes() =>
-        CsharpSdkFlowAsync(new Uri(_documents.BaseAddress, "/clients/csharp.json"));
+        CsharpSdkFlowAsync(new Uri(_documents.Url("/good/csharp.json")));
 
     private static readonly string[] SdkChecks =
         ["unauthorized-first", "authorization-url", "client-id", "redirect-state-iss", "tokens", "tool-call", "refresh", "tool-call-after-refresh"];
@@ -103,7 +92,7 @@ public sealed class OAuthClientTests
         using var browser = new SignInBrowser();
         var oauth = new ClientOAuthOptions
         {
-            RedirectUri = new Uri(_redirectUrl),
+            RedirectUri = new Uri(RedirectUrl),
             ClientMetadataDocumentUri = metadataDocument,
             DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "smcp-csharp-sdk-tests" },
             TokenCache = tokens,
@@ -141,7 +130,7 @@ public sealed class OAuthClientTests
     private async Task RunScriptAsync(Dictionary<string, string> settings, params string[] expectedChecks)
     {
         settings["mcpUrl"] = _mcpUrl;
-        settings["redirectUrl"] = _redirectUrl;
+        settings["redirectUrl"] = RedirectUrl;
         settings["username"] = Email;
         settings["password"] = Password;
         var source = Path.Combine(NodeTools.RepoRoot, "tests/Orchestrator.Tests/OAuth/Clients");
@@ -155,13 +144,6 @@ public sealed class OAuthClientTests
 
     private static string? JwtClaim(string jwt, string claim) =>
         JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(jwt.Split('.')[1]))?[claim]?.GetValue<string>();
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>The SDK's token cache, with a way to make the held access token look expired so the next request refreshes it.</summary>
     private sealed class ExpirableTokenCache : ITokenCache
