@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Smcp.Orchestrator.OAuth.Users;
+using Smcp.Proxy.Limits;
 
 namespace Smcp.Orchestrator.OAuth.Pages;
 
@@ -12,6 +13,7 @@ internal sealed class AuthorizeEndpoint(
     PendingRequestProtector protector,
     UserSignIn signIn,
     SignInLimiter limiter,
+    PreAuthLimiter preAuth,
     IAntiforgery antiforgery,
     ILogger<AuthorizeEndpoint> logger)
 {
@@ -23,6 +25,15 @@ internal sealed class AuthorizeEndpoint(
         if (!site.IsServed(tenant))
         {
             return OAuthPageResults.NotFound(context);
+        }
+
+        // Anyone may send this request, and each one may read the database or fetch a client's metadata document:
+        // it pays from the caller's pre-authentication budget, as /token and an unknown credential do.
+        if (preAuth.TryAcquire(context.Connection.RemoteIpAddress) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return OAuthPageResults.Error(context, StatusCodes.Status429TooManyRequests, "Too many requests",
+                "Too many requests came from your address. Wait a moment, then try again.");
         }
 
         var verdict = await validator.ValidateAsync(tenant, site.BaseUrl(context.Request), context.Request.Query, context.RequestAborted);
