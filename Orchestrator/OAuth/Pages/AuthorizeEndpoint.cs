@@ -105,6 +105,11 @@ internal sealed class AuthorizeEndpoint(
             site.FormAction(context.Request, tenant, OAuthNames.ConsentPath), client, request, tokens, protector.ProtectConsent(tenant, new ConsentTicket(request, user, posted.Browser!))));
     }
 
-    // A client_id from the query is logged only when short, so a hostile one cannot flood the log line.
-    private static string? Truncated(string clientId) => clientId.Length <= 256 ? clientId : clientId[..256] + "…";
+    // A client_id from the query is logged only when short, so a hostile one cannot flood the log line, and with its
+    // control characters as '?', so a line break or a terminal escape in it cannot forge or hide a log line.
+    internal static string? Truncated(string clientId)
+    {
+        var shown = clientId.Length <= 256 ? clientId : clientId[..256] + "…";
+        return shown.Any(char.IsControl) ? new string([.. shown.Select(c => char.IsControl(c) ? '?' : c)]) : shown;
+    }
 }
