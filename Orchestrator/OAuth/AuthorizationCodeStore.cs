@@ -30,7 +30,7 @@ internal enum CodeRedemptionOutcome
 {
     Redeemed,
 
-    /// <summary>No such code for this tenant, or it expired.</summary>
+    /// <summary>No such code for this tenant, it expired, or its user was disabled since the consent.</summary>
     Unknown,
 
     /// <summary>Redeemed before: the caller revokes <see cref="CodeRedemption.Grant"/>'s family.</summary>
@@ -66,9 +66,10 @@ internal sealed class AuthorizationCodeStore(TenantDb db, TimeProvider time)
         {
             var row = await connection.QuerySingleOrDefaultAsync<CodeRow>(new CommandDefinition(
                 """
-                SELECT client_id AS ClientId, user_id AS UserId, redirect_uri AS RedirectUri, code_challenge AS CodeChallenge,
-                       resource AS Resource, scope AS Scope, family_id AS FamilyId, expires_at AS ExpiresAt, used_at AS UsedAt
-                FROM oauth_codes WHERE tenant_id = @tenantId AND code_hash = @hash FOR UPDATE
+                SELECT c.client_id AS ClientId, c.user_id AS UserId, c.redirect_uri AS RedirectUri, c.code_challenge AS CodeChallenge,
+                       c.resource AS Resource, c.scope AS Scope, c.family_id AS FamilyId, c.expires_at AS ExpiresAt, c.used_at AS UsedAt,
+                       EXISTS (SELECT 1 FROM oauth_users u WHERE u.tenant_id = c.tenant_id AND u.id = c.user_id AND u.disabled_at IS NOT NULL) AS UserDisabled
+                FROM oauth_codes c WHERE c.tenant_id = @tenantId AND c.code_hash = @hash FOR UPDATE OF c
                 """, new { tenantId, hash }, transaction, cancellationToken: ct));
             if (row is null)
             {
@@ -85,7 +86,7 @@ internal sealed class AuthorizationCodeStore(TenantDb db, TimeProvider time)
                 return new CodeRedemption(CodeRedemptionOutcome.Reused, grant);
             }
 
-            if (row.ExpiresAt <= now)
+            if (row.ExpiresAt <= now || row.UserDisabled)
             {
                 return new CodeRedemption(CodeRedemptionOutcome.Unknown, null);
             }
@@ -110,5 +111,6 @@ internal sealed class AuthorizationCodeStore(TenantDb db, TimeProvider time)
         public Guid FamilyId { get; init; }
         public DateTimeOffset ExpiresAt { get; init; }
         public DateTimeOffset? UsedAt { get; init; }
+        public bool UserDisabled { get; init; }
     }
 }

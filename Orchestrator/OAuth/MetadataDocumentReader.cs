@@ -157,15 +157,10 @@ internal static class MetadataDocumentReader
     }
 
     /// <summary>https anywhere, or http only to a loopback host (RFC 8252 section 7.3); never a fragment or user info.</summary>
-    public static bool IsAcceptableRedirectUri(string value)
-    {
-        if (value.Length > MaxRedirectUriLength || value.Contains('#', StringComparison.Ordinal)
-            || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.UserInfo.Length > 0 || uri.Host.Length == 0)
-        {
-            return false;
-        }
-
-        return uri.Scheme == Uri.UriSchemeHttps
-            || (uri.Scheme == Uri.UriSchemeHttp && uri.Host is "127.0.0.1" or "[::1]" or "localhost");
-    }
+    /// <remarks>
+    /// The same rules as a registered client's (<see cref="Clients.RedirectUriRules"/>): the URI goes into the Location header
+    /// as written, so a space, control or non-ASCII character would make that header invalid (a 500 for every redirect).
+    /// </remarks>
+    public static bool IsAcceptableRedirectUri(string value) =>
+        value.Length <= MaxRedirectUriLength && Clients.RedirectUriRules.Check(value) is null;
 }

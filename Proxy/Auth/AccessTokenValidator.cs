@@ -114,12 +114,13 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
             return TokenCheck.Invalid("the token has no exp");
         }
 
-        if (expires + ClockSkew <= now)
+        // The skew moves now, not the claim: a claim near the end of time plus the skew is past what DateTimeOffset holds.
+        if (expires <= now - ClockSkew)
         {
             return TokenCheck.Invalid("the token has expired");
         }
 
-        if (claims.TryGetProperty("nbf", out _) && (Seconds(claims, "nbf") is not { } notBefore || notBefore - ClockSkew > now))
+        if (claims.TryGetProperty("nbf", out _) && (Seconds(claims, "nbf") is not { } notBefore || notBefore > now + ClockSkew))
         {
             return TokenCheck.Invalid("the token is not valid yet");
         }

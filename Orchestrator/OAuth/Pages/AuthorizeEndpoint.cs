@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Smcp.Orchestrator.OAuth.Users;
+using Smcp.Proxy.Limits;
 
 namespace Smcp.Orchestrator.OAuth.Pages;
 
@@ -12,6 +13,7 @@ internal sealed class AuthorizeEndpoint(
     PendingRequestProtector protector,
     UserSignIn signIn,
     SignInLimiter limiter,
+    PreAuthLimiter preAuth,
     IAntiforgery antiforgery,
     ILogger<AuthorizeEndpoint> logger)
 {
@@ -23,6 +25,15 @@ internal sealed class AuthorizeEndpoint(
         if (!site.IsServed(tenant))
         {
             return OAuthPageResults.NotFound(context);
+        }
+
+        // Anyone may send this request, and each one may read the database or fetch a client's metadata document:
+        // it pays from the caller's pre-authentication budget, as /token and an unknown credential do.
+        if (preAuth.TryAcquire(context.Connection.RemoteIpAddress) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return OAuthPageResults.Error(context, StatusCodes.Status429TooManyRequests, "Too many requests",
+                "Too many requests came from your address. Wait a moment, then try again.");
         }
 
         var verdict = await validator.ValidateAsync(tenant, site.BaseUrl(context.Request), context.Request.Query, context.RequestAborted);
@@ -94,6 +105,11 @@ internal sealed class AuthorizeEndpoint(
             site.FormAction(context.Request, tenant, OAuthNames.ConsentPath), client, request, tokens, protector.ProtectConsent(tenant, new ConsentTicket(request, user, posted.Browser!))));
     }
 
-    // A client_id from the query is logged only when short, so a hostile one cannot flood the log line.
-    private static string? Truncated(string clientId) => clientId.Length <= 256 ? clientId : clientId[..256] + "…";
+    // A client_id from the query is logged only when short, so a hostile one cannot flood the log line, and with its
+    // control characters as '?', so a line break or a terminal escape in it cannot forge or hide a log line.
+    internal static string? Truncated(string clientId)
+    {
+        var shown = clientId.Length <= 256 ? clientId : clientId[..256] + "…";
+        return shown.Any(char.IsControl) ? new string([.. shown.Select(c => char.IsControl(c) ? '?' : c)]) : shown;
+    }
 }

@@ -30,6 +30,20 @@ public sealed class ClientMetadataUrlTests
     public void Anything_else_is_not(string clientId) =>
         Assert.That(ClientMetadataDocuments.IsMetadataDocumentId(clientId), Is.False);
 
+    [TestCase("https://app.example/cb\r\nSet-Cookie: a=b")]
+    [TestCase("https://app.example/caf\u00e9")]
+    [TestCase("https://app.example/c b")]
+    [TestCase("https://app.example/cb\u007f")]
+    [TestCase("https://@app.example/cb")]
+    public void A_metadata_documents_redirect_uri_that_could_not_go_into_a_location_header_is_refused(string redirectUri) =>
+        Assert.That(MetadataDocumentReader.IsAcceptableRedirectUri(redirectUri), Is.False);
+
+    [TestCase("https://app.example/cb")]
+    [TestCase("http://127.0.0.1:7777/callback")]
+    [TestCase("https://app.example/cb?x=%C3%A9")]
+    public void A_metadata_documents_https_or_loopback_redirect_uri_is_accepted(string redirectUri) =>
+        Assert.That(MetadataDocumentReader.IsAcceptableRedirectUri(redirectUri), Is.True);
+
     [Test]
     public void A_url_over_2_KiB_is_not_a_metadata_document_id()
     {

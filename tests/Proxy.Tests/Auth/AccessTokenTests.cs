@@ -147,6 +147,17 @@ public sealed class AccessTokenTests
     }
 
     [Test]
+    public async Task A_token_expiring_at_the_end_of_time_is_checked_without_overflow()
+    {
+        var claims = TestTokens.Claims();
+        claims["exp"] = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
+        var check = await ValidateAsync(TestTokens.Es256(claims));
+
+        Assert.That(check.Outcome, Is.EqualTo(TokenOutcome.Valid), check.Reason);
+    }
+
+    [Test]
     public async Task A_token_with_an_unknown_kid_is_refused()
     {
         await AssertRefusedAsync(TestTokens.Es256(keyId: "rotated-away"), "the issuer publishes no key with this kid");

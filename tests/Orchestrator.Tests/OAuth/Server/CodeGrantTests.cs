@@ -124,6 +124,36 @@ public sealed class CodeGrantTests
     }
 
     [Test]
+    public async Task Two_redemptions_of_one_code_at_once_give_tokens_once()
+    {
+        var (clientId, code, verifier) = await CodeAsync();
+        var form = AuthServerClient.CodeForm(clientId, code, verifier);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _as.TokenAsync(form)));
+
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(1), "the row lock lets one redemption spend the code");
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest), Is.EqualTo(responses.Length - 1));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task A_code_of_a_user_disabled_since_the_consent_gives_no_tokens()
+    {
+        var clientId = (await _as.RegisterAsync())["client_id"]!.GetValue<string>();
+        var userId = await _as.AddUserAsync();
+        var verifier = AuthServerClient.NewVerifier();
+        var code = await _as.CodeAsync(clientId, userId, AuthServerClient.Challenge(verifier));
+        await _as.Smcp.Database.SuperuserExecuteAsync($"UPDATE oauth_users SET disabled_at = now() WHERE id = '{userId}'");
+
+        using var response = await _as.TokenAsync(AuthServerClient.CodeForm(clientId, code, verifier));
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Test]
     public async Task A_code_issued_to_another_client_is_invalid_grant()
     {
         var (_, code, verifier) = await CodeAsync();

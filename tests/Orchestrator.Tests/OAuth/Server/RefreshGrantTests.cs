@@ -49,6 +49,26 @@ public sealed class RefreshGrantTests
     }
 
     [Test]
+    public async Task Two_redemptions_of_one_refresh_token_at_once_give_one_new_token_and_then_revoke_it()
+    {
+        var (clientId, tokens) = await _as.AuthorizedAsync();
+        var form = AuthServerClient.RefreshForm(clientId, tokens["refresh_token"]!.GetValue<string>());
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _as.TokenAsync(form)));
+        var winners = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+
+        Assert.That(winners, Has.Count.EqualTo(1), "the row lock lets one redemption rotate the token; the others see it spent");
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest), Is.EqualTo(responses.Length - 1));
+        var newest = (await AuthServerClient.JsonAsync(winners[0]))["refresh_token"]!.GetValue<string>();
+        using var after = await _as.TokenAsync(AuthServerClient.RefreshForm(clientId, newest));
+        await AuthServerClient.AssertErrorAsync(after, HttpStatusCode.BadRequest, "invalid_grant");
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Test]
     public async Task A_refresh_may_narrow_the_scope_but_not_widen_it_and_a_refused_one_spends_nothing()
     {
         var (clientId, tokens) = await _as.AuthorizedAsync();
