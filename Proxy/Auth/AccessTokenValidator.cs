@@ -12,7 +12,7 @@ namespace Smcp.Proxy.Auth;
 /// them is trusted until jose-jwt has verified the signature with the algorithm chosen here (ES256 or
 /// RS256) and a key whose type fits it. Then every claim is checked: issuer, lifetime, audience, tenant, scope.
 /// </remarks>
-internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider time)
+internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider time) : IDisposable
 {
     /// <summary>Longer tokens are refused unread.</summary>
     public const int MaxTokenBytes = 8 * 1024;
@@ -21,6 +21,8 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(60);
 
     private const int MaxKeyIdLength = 256;
+
+    private readonly VerifiedSignatures _verified = new();
 
     /// <summary>The <c>typ</c> values taken as an access token: RFC 9068's, and the plain JWT many providers still write.</summary>
     private static readonly HashSet<string> AccessTokenTypes = new(["at+jwt", "application/at+jwt", "JWT"], StringComparer.OrdinalIgnoreCase);
@@ -85,8 +87,10 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
             return TokenCheck.Invalid("the issuer publishes no key with this kid");
         }
 
-        using (var key = JsonWebKeyImport.Import(jwk, alg, out var keyRefusal))
+        var fingerprint = VerifiedSignatures.Fingerprint(token);
+        if (!_verified.Contains(fingerprint, jwk))
         {
+            using var key = JsonWebKeyImport.Import(jwk, alg, out var keyRefusal);
             if (key is null)
             {
                 return TokenCheck.Invalid("the issuer's key does not fit the algorithm: " + keyRefusal);
@@ -96,10 +100,17 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
             {
                 return TokenCheck.Invalid("the signature does not verify");
             }
+
+            if (Seconds(claims, "exp") is { } expires)
+            {
+                _verified.Add(fingerprint, jwk, expires - time.GetUtcNow() + ClockSkew);
+            }
         }
 
         return CheckClaims(claims, issuer, tenant, resource, baseUrl);
     }
+
+    public void Dispose() => _verified.Dispose();
 
     private TokenCheck CheckClaims(JsonElement claims, TrustedIssuer issuer, string tenant, string resource, string baseUrl)
     {
