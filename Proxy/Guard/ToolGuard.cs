@@ -37,16 +37,16 @@ internal sealed class ToolGuard(IOptions<ProxyOptions> options)
 
         if (policy == ToolScanPolicy.Warn || (verdict.Blocked.Count == 0 && verdict.Unreadable is null))
         {
-            return new GuardedAnswer(line, "flagged", ScanAudit.Detail(verdict, policy, removed: false), verdict);
+            return new GuardedAnswer(line, ScanOutcomes.Flagged, ScanAudit.Detail(verdict, policy, removed: false), verdict);
         }
 
         if (verdict.Unreadable is { } unreadable)
         {
             var message = $"The server's {kind.ListMethod} answer was withheld by the tool-definition scan: {unreadable.Rule} at '{ScanAudit.Cut(unreadable.Pointer)}' ({unreadable.Excerpt}).";
-            return new GuardedAnswer(JsonRpcErrors.For(id, ErrorCodes.InternalError, message), "withheld", ScanAudit.Detail(verdict, policy, removed: false), verdict);
+            return new GuardedAnswer(JsonRpcErrors.For(id, ErrorCodes.InternalError, message), ScanOutcomes.Withheld, ScanAudit.Detail(verdict, policy, removed: false), verdict);
         }
 
-        return new GuardedAnswer(Compose(id, verdict.Filtered), "filtered", ScanAudit.Detail(verdict, policy, removed: true), verdict);
+        return new GuardedAnswer(Compose(id, verdict.Filtered), ScanOutcomes.Filtered, ScanAudit.Detail(verdict, policy, removed: true), verdict);
     }
 
     /// <summary>The verdict on the line's result: from the cache, else scanned and kept.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Smcp.Proxy.Guard;
 using Smcp.Proxy.Json;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox;
@@ -187,6 +188,14 @@ internal sealed partial class McpSession
             }
 
             (line, outcome, detail) = (guarded.Line, guarded.Outcome ?? outcome, guarded.Detail);
+            if (guarded.Outcome == ScanOutcomes.Filtered)
+            {
+                Log.ListingFiltered(_context.Logger, Id, Tenant, Server, guarded.Verdict!.Blocked.Count, listing.ListMethod, guarded.Verdict.FindingCount);
+            }
+            else if (guarded.Outcome == ScanOutcomes.Withheld)
+            {
+                Log.ListingWithheld(_context.Logger, Id, Tenant, Server, listing.ListMethod);
+            }
         }
 
         // A request answered is the client's exchange ending: idle time (reaping, reclaiming) counts from here, so a

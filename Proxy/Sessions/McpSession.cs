@@ -110,11 +110,12 @@ internal sealed partial class McpSession
         var duplicates = new Dictionary<JsonRpcMessage, PendingRequest>(ReferenceEqualityComparer.Instance);
         var requests = messages.Where(m => m.Kind == MessageKind.Request).Select(m => (Message: m, Pending: NewPending(m))).ToList();
         var candidates = requests.ConvertAll(r => r.Pending);
-        var withheld = new Dictionary<JsonRpcMessage, (PendingRequest Pending, byte[] Answer)>(ReferenceEqualityComparer.Instance);
+        Dictionary<JsonRpcMessage, (PendingRequest Pending, byte[] Answer)>? withheld = null;
         foreach (var (request, pending) in requests)
         {
             if (_blocks.RefusalFor(request) is { } refusal)
             {
+                withheld ??= new Dictionary<JsonRpcMessage, (PendingRequest, byte[])>(ReferenceEqualityComparer.Instance);
                 withheld.Add(request, (pending, refusal));
             }
         }
@@ -146,7 +147,7 @@ internal sealed partial class McpSession
                 {
                     pending.Exchange = exchange;
                     exchange.Outstanding++;
-                    if (withheld.ContainsKey(request))
+                    if (withheld?.ContainsKey(request) == true)
                     {
                         // Names an entry the scan removed from a listing: the proxy answers it below, it is never forwarded.
                         pending.Deadline?.Dispose();
@@ -170,10 +171,10 @@ internal sealed partial class McpSession
 
         foreach (var message in messages)
         {
-            if (withheld.TryGetValue(message, out var refused))
+            if (withheld is not null && withheld.TryGetValue(message, out var refused))
             {
                 Answer(exchange!, refused.Pending, refused.Answer);
-                _ = AuditAsync(refused.Pending, "withheld", refused.Answer.Length);
+                _ = AuditAsync(refused.Pending, ScanOutcomes.Withheld, refused.Answer.Length);
                 continue;
             }
 
