@@ -9,6 +9,9 @@ internal static class Excerpt
     /// <summary>Characters of the text an excerpt keeps (before invisible ones are spelled out as <c>U+XXXX</c>).</summary>
     public const int MaxChars = 64;
 
+    /// <summary>The longest visible form: spelling out hidden characters may make it longer than the text, never more than this.</summary>
+    public const int MaxVisibleChars = 4 * MaxChars;
+
     private const int Before = 16;
 
     public static string Around(string text, int index)
@@ -28,12 +31,20 @@ internal static class Excerpt
         return Visible(text.AsSpan(start, end - start));
     }
 
-    /// <summary>The text with every control, format, private-use, unassigned or lone surrogate character written as <c>U+XXXX</c>.</summary>
+    /// <summary>
+    /// The text with every control, format, private-use, unassigned or lone surrogate character written as <c>U+XXXX</c>,
+    /// cut with "…" at <see cref="MaxVisibleChars"/>.
+    /// </summary>
     public static string Visible(ReadOnlySpan<char> text)
     {
-        var builder = new StringBuilder(text.Length);
+        var builder = new StringBuilder(Math.Min(text.Length, MaxVisibleChars));
         for (var i = 0; i < text.Length;)
         {
+            if (builder.Length >= MaxVisibleChars)
+            {
+                return builder.Append('…').ToString();
+            }
+
             if (Rune.DecodeFromUtf16(text[i..], out var rune, out var used) != System.Buffers.OperationStatus.Done)
             {
                 builder.Append(CultureInfo.InvariantCulture, $"U+{(int)text[i]:X4}");

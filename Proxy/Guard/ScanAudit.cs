@@ -7,7 +7,7 @@ namespace Smcp.Proxy.Guard;
 /// <summary>
 /// The audit detail of a scanned listing: the policy, how many findings, the first <see cref="MaxShown"/> of them and
 /// of the removed entries, with pointers cut to <see cref="MaxPointerChars"/> and excerpts of at most
-/// <see cref="Excerpt.MaxChars"/> characters, so a detail stays under 12 KiB whatever the listing holds.
+/// <see cref="Excerpt.MaxChars"/> characters, so a detail stays under 16 KiB whatever the listing holds.
 /// </summary>
 internal static class ScanAudit
 {

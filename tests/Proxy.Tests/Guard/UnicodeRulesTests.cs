@@ -128,4 +128,13 @@ public sealed class UnicodeRulesTests
         Assert.That(visible, Is.EqualTo("aU+200BbU+202EcU+E000d"));
         Assert.That(Encoding.UTF8.GetByteCount(visible), Is.EqualTo(visible.Length));
     }
+
+    [Test]
+    public void The_visible_form_of_a_text_of_hidden_characters_is_bounded()
+    {
+        var visible = Excerpt.Visible(new string('\u200B', 10_000).AsSpan());
+
+        Assert.That(visible.Length, Is.LessThanOrEqualTo(Excerpt.MaxVisibleChars + 7));
+        Assert.That(visible, Does.StartWith("U+200BU+200B").And.EndWith("…"));
+    }
 }
