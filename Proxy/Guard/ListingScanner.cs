@@ -177,8 +177,10 @@ internal static class ListingScanner
                 UnicodeRules.CheckIdentifier(text, pointer, context.Findings);
                 break;
             case TextRole.Text:
-                UnicodeRules.CheckWords(text, pointer, context.Findings);
-                TextRules.Check(text, pointer, context.OwnName, context.Siblings, context.Findings);
+                // Read as a model reads it: "<IMP\u200BORTANT>" is "<IMPORTANT>" to the model, so the text rules see it without hidden characters.
+                var readable = UnicodeRules.WithoutHidden(text);
+                UnicodeRules.CheckWords(readable, pointer, context.Findings);
+                TextRules.Check(readable, pointer, context.OwnName, context.Siblings, context.Findings);
                 break;
         }
     }

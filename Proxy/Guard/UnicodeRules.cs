@@ -66,6 +66,54 @@ internal static class UnicodeRules
         IsVariationSelector(rune.Value) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
             or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate;
 
+    /// <summary>The text without its hidden characters (see <see cref="IsHidden"/>); the text itself when it has none, which is the common case.</summary>
+    public static string WithoutHidden(string text)
+    {
+        var clean = true;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (IsHidden(rune) && rune.Value is not ('\t' or '\n' or '\r'))
+            {
+                clean = false;
+                break;
+            }
+        }
+
+        if (clean && !HasLoneSurrogate(text))
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            // A lone surrogate enumerates as U+FFFD, which is not hidden: it is dropped too.
+            if ((!IsHidden(rune) || rune.Value is '\t' or '\n' or '\r') && rune != Rune.ReplacementChar)
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Invisible and bidi characters in any string; in names every hidden character is high, in prose only the ones that smuggle.</summary>
     public static void CheckCharacters(string text, TextRole role, string pointer, List<ScanFinding> findings)
     {
