@@ -46,6 +46,12 @@ internal static partial class Log
     [LoggerMessage(3962, LogLevel.Information, "Session {SessionId} of {Tenant} is ended: the tenant is no longer active")]
     public static partial void SessionOfInactiveTenant(ILogger logger, string sessionId, string tenant);
 
+    [LoggerMessage(3970, LogLevel.Warning, "Session {SessionId} of {Tenant}/{Server}: the tool-definition scan removed {Removed} entries from a {Method} answer ({Findings} findings; the audit row names them)")]
+    public static partial void ListingFiltered(ILogger logger, string sessionId, string tenant, string server, int removed, string method, int findings);
+
+    [LoggerMessage(3971, LogLevel.Warning, "Session {SessionId} of {Tenant}/{Server}: the tool-definition scan withheld a {Method} answer it could not read")]
+    public static partial void ListingWithheld(ILogger logger, string sessionId, string tenant, string server, string method);
+
     [LoggerMessage(3101, LogLevel.Warning, "The keys of issuer {Issuer} could not be fetched: {Reason}; its tokens with unknown key ids are refused")]
     public static partial void JwksFetchFailed(ILogger logger, string issuer, string reason);
 

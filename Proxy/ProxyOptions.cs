@@ -86,6 +86,9 @@ public sealed class ProxyOptions
 
     /// <summary>Per-client buckets kept at most: clients are hashed onto this many, so random addresses cannot grow the limiter.</summary>
     public int PreAuthClientBuckets { get; set; } = 4096;
+
+    /// <summary>Bytes of tool-definition scan verdicts kept by listing hash (findings, and the filtered listing under block); 0 keeps none.</summary>
+    public long ToolScanCacheBytes { get; set; } = 8 * 1024 * 1024;
 }
 
 internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
@@ -140,6 +143,11 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         if (options.PreAuthClientBuckets < 1)
         {
             errors.Add("Proxy:PreAuthClientBuckets must be at least 1.");
+        }
+
+        if (options.ToolScanCacheBytes < 0)
+        {
+            errors.Add("Proxy:ToolScanCacheBytes must be 0 (keep no verdicts) or more.");
         }
 
         foreach (var (setting, value) in new[]

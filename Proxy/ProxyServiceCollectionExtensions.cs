@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Smcp.Proxy.Auth;
+using Smcp.Proxy.Guard;
 using Smcp.Proxy.Http;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Sessions;
@@ -30,6 +31,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>());
         options.ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ToolGuard>();
         services.TryAddSingleton<SessionStore>();
         services.TryAddSingleton<IMcpSessionControl, McpSessionControl>();
         services.TryAddSingleton<TenantRateLimiter>();

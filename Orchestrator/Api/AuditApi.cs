@@ -1,12 +1,14 @@
+using System.Text.Json;
 using Smcp.Orchestrator.Audit;
 using Smcp.Orchestrator.Data;
 using Smcp.Proxy.Sessions;
 
 namespace Smcp.Orchestrator.Api;
 
+/// <param name="Detail">What else the row records, e.g. the tool-definition scan's findings on a listing (README: Tool-definition scanning).</param>
 internal sealed record AuditEntry(
     long Seq, DateTimeOffset At, string? Principal, string? SessionId, string Action, string? Target, string Outcome,
-    double LatencyMs, long BytesIn, long BytesOut, bool Truncated, string Hash);
+    double LatencyMs, long BytesIn, long BytesOut, bool Truncated, string Hash, JsonElement? Detail);
 
 internal sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Next);
 
@@ -33,8 +35,19 @@ internal static class AuditApi
         var rows = await audit.ReadAsync(tenant, Math.Max(0, after ?? 0), size, ct).ConfigureAwait(false);
         var entries = rows.Select(r => new AuditEntry(
             r.Seq, r.At, r.Principal, r.SessionId, r.Action, r.Target, r.Outcome, r.LatencyMs, r.BytesIn, r.BytesOut, r.Truncated,
-            Convert.ToHexStringLower(r.Hash))).ToList();
+            Convert.ToHexStringLower(r.Hash), DetailOf(r.DetailJson))).ToList();
         return Results.Ok(new AuditPage(entries, entries.Count == size ? entries[^1].Seq : null));
+    }
+
+    private static JsonElement? DetailOf(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     private static async Task<IResult> VerifyAsync(string tenant, AuditVerifier verifier, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
 using Smcp.Orchestrator.Auth;
+using Smcp.Proxy.Ports;
 using YamlDotNet.RepresentationModel;
 
 namespace Smcp.Orchestrator.Config;
@@ -12,7 +13,7 @@ internal static class ConfigReader
     private static readonly string[] TopKeys = ["listen", "instanceId", "postgres", "allowedOrigins", "vetting", "defaults", "tenants", "oauth"];
     private static readonly string[] PostgresKeys = ["connectionString", "ownerConnectionString"];
     private static readonly string[] VettingKeys = ["onSuspiciousEnv"];
-    private static readonly string[] TenantKeys = ["id", "name", "status", "quotas"];
+    private static readonly string[] TenantKeys = ["id", "name", "status", "quotas", ToolScanReader.Key, ToolScanReader.ServersKey];
     private const int MaxNameLength = 200;
 
     private static readonly Dictionary<string, TenantStatus> Statuses = new(StringComparer.Ordinal)
@@ -61,12 +62,16 @@ internal static class ConfigReader
 
         if (top.GetValueOrDefault("defaults") is { } defaults)
         {
-            config = config with { Defaults = QuotaReader.Read(reader, defaults, "defaults", config.Defaults) };
+            config = config with
+            {
+                Defaults = QuotaReader.Read(reader, defaults, "defaults", config.Defaults, alsoAllowed: ToolScanReader.Key),
+                DefaultToolScan = ToolScanReader.Read(reader, ToolScanReader.Find(defaults), "defaults." + ToolScanReader.Key, config.DefaultToolScan),
+            };
         }
 
         if (top.GetValueOrDefault("tenants") is { } tenants)
         {
-            config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults) };
+            config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults, config.DefaultToolScan) };
         }
 
         if (top.GetValueOrDefault("oauth") is { } oauth)
@@ -77,7 +82,7 @@ internal static class ConfigReader
         return config;
     }
 
-    private static List<TenantConfig> ReadTenants(NodeReader reader, YamlNode node, TenantQuotas defaults)
+    private static List<TenantConfig> ReadTenants(NodeReader reader, YamlNode node, TenantQuotas defaults, ToolScanPolicy defaultToolScan)
     {
         var tenants = new List<TenantConfig>();
         var firstSeen = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -99,6 +104,10 @@ internal static class ConfigReader
             }
 
             var quotas = set.GetValueOrDefault("quotas") is { } quotaNode ? QuotaReader.Read(reader, quotaNode, path + ".quotas", defaults) : defaults;
+            var toolScan = ToolScanReader.Read(reader, set.GetValueOrDefault(ToolScanReader.Key), path + "." + ToolScanReader.Key, defaultToolScan);
+            var servers = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } serversNode
+                ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan)
+                : ServerToolScans.None;
             if (id is null)
             {
                 continue;
@@ -111,7 +120,7 @@ internal static class ConfigReader
             }
 
             firstSeen[id] = set["id"];
-            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas });
+            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers });
         }
 
         return tenants;

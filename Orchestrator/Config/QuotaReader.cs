@@ -36,9 +36,10 @@ internal static class QuotaReader
     };
 
     /// <summary>Every field the mapping sets replaces the inherited one; mistakes go to the reader and leave the inherited value.</summary>
-    public static TenantQuotas Read(NodeReader reader, YamlNode node, string path, TenantQuotas inherited)
+    /// <param name="alsoAllowed">Keys the same mapping may hold that the caller reads (<c>defaults.toolScan</c>).</param>
+    public static TenantQuotas Read(NodeReader reader, YamlNode node, string path, TenantQuotas inherited, params string[] alsoAllowed)
     {
-        if (reader.Mapping(node, path, Keys) is not { } set)
+        if (reader.Mapping(node, path, alsoAllowed.Length == 0 ? Keys : [.. Keys, .. alsoAllowed]) is not { } set)
         {
             return inherited;
         }

@@ -1,3 +1,5 @@
+using Smcp.Proxy.Ports;
+
 namespace Smcp.Orchestrator.Config;
 
 /// <summary>The admin's smcp.yaml: where SMCP listens, its database, and the tenants with their quotas.</summary>
@@ -28,6 +30,9 @@ internal sealed record SmcpConfig
 
     /// <summary>The quotas a tenant gets for every field it does not set itself.</summary>
     public TenantQuotas Defaults { get; init; } = new();
+
+    /// <summary><c>defaults.toolScan</c>: the tool-definition scan policy of tenants that set none.</summary>
+    public ToolScanPolicy DefaultToolScan { get; init; } = ToolScanPolicy.Warn;
 
     public IReadOnlyList<TenantConfig> Tenants
     {
@@ -88,6 +93,15 @@ internal sealed record TenantConfig
 
     /// <summary>The effective quotas: the tenant's own, then <c>defaults:</c>, then the built-in defaults.</summary>
     public TenantQuotas Quotas { get; init; } = new();
+
+    /// <summary>The tenant's tool-definition scan policy: its own <c>toolScan</c>, else <c>defaults.toolScan</c>, else warn.</summary>
+    public ToolScanPolicy ToolScan { get; init; } = ToolScanPolicy.Warn;
+
+    /// <summary><c>servers.{name}.toolScan</c>: the servers whose policy differs from the tenant's.</summary>
+    public ServerToolScans ServerToolScan { get; init; } = ServerToolScans.None;
+
+    /// <summary>The effective policy of one of the tenant's servers.</summary>
+    public ToolScanPolicy ToolScanFor(string server) => ServerToolScan.ByName.GetValueOrDefault(server, ToolScan);
 }
 
 internal enum TenantStatus

@@ -21,6 +21,7 @@ internal sealed class ProxyRecorder(AuditWriter audit, SessionStore sessions) : 
                 LatencyMs = auditEvent.LatencyMs,
                 BytesIn = auditEvent.BytesIn,
                 BytesOut = auditEvent.BytesOut,
+                Detail = auditEvent.Detail,
             },
             cancellationToken);
 

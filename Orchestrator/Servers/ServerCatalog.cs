@@ -55,6 +55,7 @@ internal sealed class ServerCatalog(ConfigMonitor config, ServerStore servers, I
         {
             SessionStartsPerMinute = quotas.SessionStartsPerMinute,
             ReclaimIdleAfter = quotas.ReclaimIdleAfter,
+            ToolScan = entry.ToolScanFor(server),
         };
         return (target, null);
     }

@@ -9,6 +9,9 @@ internal static class ErrorCodes
 {
     public const int ParseError = -32700;
     public const int InvalidRequest = -32600;
+
+    /// <summary>What MCP servers answer a call of a tool they do not have: a withheld entry gets it too.</summary>
+    public const int InvalidParams = -32602;
     public const int InternalError = -32603;
 
     /// <summary>The implementation-defined server error range: transport refusals, sandbox exits.</summary>

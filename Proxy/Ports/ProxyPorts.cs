@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Smcp.Sandbox;
 using Smcp.Sandbox.Pool;
 
@@ -38,6 +39,9 @@ public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan
 
     /// <summary>At the tenant's limit of sandboxes, its least recently active session idle at least this long is ended for a new one.</summary>
     public TimeSpan ReclaimIdleAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What the tool-definition scan does to this server's listings: <c>toolScan</c> in smcp.yaml, by server, tenant, then defaults.</summary>
+    public ToolScanPolicy ToolScan { get; init; } = ToolScanPolicy.Warn;
 }
 
 /// <summary>Why a tenant's server cannot be reached.</summary>
@@ -61,7 +65,11 @@ public interface IServerCatalog
 /// <summary>One MCP request or session event, for the audit log.</summary>
 public sealed record McpAuditEvent(
     string Tenant, string Principal, string? SessionId, string Method, string? Target, string Outcome,
-    double LatencyMs, long BytesIn, long BytesOut);
+    double LatencyMs, long BytesIn, long BytesOut)
+{
+    /// <summary>What else the row records, e.g. the tool-definition scan's findings on a listing; bounded in size by whoever sets it.</summary>
+    public JsonElement? Detail { get; init; }
+}
 
 /// <summary>Where the proxy reports what happened: audit rows and session rows.</summary>
 public interface IProxyRecorder

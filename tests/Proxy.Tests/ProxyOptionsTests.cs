@@ -26,4 +26,13 @@ public sealed class ProxyOptionsTests
             "Proxy:ReplayBudgetBytes must be at least Proxy:TenantReplayBudgetBytes.",
         }));
     }
+
+    [Test]
+    public void A_negative_tool_scan_cache_is_refused_and_the_default_is_the_one_readme_names()
+    {
+        var result = new ProxyOptionsValidator().Validate(null, new ProxyOptions { ToolScanCacheBytes = -1 });
+
+        Assert.That(result.Failures, Is.EqualTo(new[] { "Proxy:ToolScanCacheBytes must be 0 (keep no verdicts) or more." }));
+        Assert.That(new ProxyOptions().ToolScanCacheBytes, Is.EqualTo(8L << 20));
+    }
 }

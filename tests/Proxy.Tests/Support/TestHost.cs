@@ -164,6 +164,11 @@ public sealed class TestHost
         Catalog.Add("load", "every-gvisor", TestCatalog.For(Everything, "load", "every-gvisor", SandboxRuntimes.Gvisor, warm: 0));
         var hostile = TestCatalog.For(Hostile, "hostile", "flood", SandboxRuntimes.Runc, warm: 0, limit: 16);
         Catalog.Add("hostile", "flood", hostile with { Spec = hostile.Spec with { Args = ["flood-idle", "stray"] } });
+        foreach (var (server, policy) in new[] { ("poisoned-block", ToolScanPolicy.Block), ("poisoned-warn", ToolScanPolicy.Warn) })
+        {
+            var poisoned = TestCatalog.For(Hostile, "acme", server, SandboxRuntimes.Runc, warm: 0);
+            Catalog.Add("acme", server, poisoned with { Spec = poisoned.Spec with { Args = ["poisoned"] }, ToolScan = policy });
+        }
     }
 
     private static int FreePort()
