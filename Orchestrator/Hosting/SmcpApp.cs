@@ -84,6 +84,10 @@ internal static class SmcpApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         var web = builder.Build();
         web.UseExceptionHandler();
+
+        // Refusals the framework makes itself (an unknown path 404, a method the route does not take 405, a body of the
+        // wrong media type 415) carry no body; this gives each a problem detail, as every other refusal has.
+        web.UseStatusCodePages();
         web.MapOpenApi("/openapi/v1.json");
         var tenantApi = web.MapGroup("/v1/tenants/{tenant}")
             .AddEndpointFilter(ApiAccess.TenantFilter);

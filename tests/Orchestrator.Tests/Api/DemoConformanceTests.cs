@@ -27,7 +27,7 @@ public sealed partial class DemoConformanceTests
                 quotas: { runtime: runsc, warmPoolSize: 1 }
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        var key = await McpThroughHostTests.DeployAsync(admin, "smcp-test/everything:test", "demo", "everything");
+        var key = await SmcpServerFixture.DeployAsync(admin, "smcp-test/everything:test", "demo", "everything");
         await using var forwarder = await KeyForwarder.StartAsync(smcp.BaseAddress, key);
         var url = string.Create(CultureInfo.InvariantCulture, $"http://localhost:{forwarder.Port}/t/demo/everything/mcp");
 

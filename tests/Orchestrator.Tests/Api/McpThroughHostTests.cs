@@ -20,7 +20,7 @@ public sealed class McpThroughHostTests
               - id: acme
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        var key = await DeployAsync(admin, "smcp-test/everything:test");
+        var key = await SmcpServerFixture.DeployAsync(admin, "smcp-test/everything:test");
         Assert.That((await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes/secrets/API_TOKEN", new { value = "s3cr3t-for-the-server" })).StatusCode,
             Is.EqualTo(HttpStatusCode.NoContent));
         using var mcp = smcp.Client(key);
@@ -47,7 +47,7 @@ public sealed class McpThroughHostTests
                 quotas: { maxSessions: 1, warmPoolSize: 1, reclaimIdleAfter: 10m }
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        using var mcp = smcp.Client(await DeployAsync(admin));
+        using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin));
 
         var initialize = await PostAsync(mcp, null, Initialize);
         Assert.That(initialize.StatusCode, Is.EqualTo(HttpStatusCode.OK), await initialize.Content.ReadAsStringAsync());
@@ -87,7 +87,7 @@ public sealed class McpThroughHostTests
               - id: acme
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        using var mcp = smcp.Client(await DeployAsync(admin));
+        using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin));
         var initialize = await PostAsync(mcp, null, Initialize);
         var session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
 
@@ -114,7 +114,7 @@ public sealed class McpThroughHostTests
                 quotas: { maxSessions: 1, warmPoolSize: 0, reclaimIdleAfter: 1s }
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        using var mcp = smcp.Client(await DeployAsync(admin));
+        using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin));
         var abandoned = (await PostAsync(mcp, null, Initialize)).Headers.GetValues("Mcp-Session-Id").Single();
         await Task.Delay(TimeSpan.FromMilliseconds(1300));
 
@@ -130,19 +130,6 @@ public sealed class McpThroughHostTests
         var reclaimed = audit!["entries"]!.AsArray().Single(e => e!["action"]!.GetValue<string>() == "session")!;
         Assert.That(reclaimed["outcome"]!.GetValue<string>(), Is.EqualTo("reclaimed"));
         Assert.That(reclaimed["sessionId"]!.GetValue<string>(), Is.EqualTo(abandoned));
-    }
-
-    /// <summary>Uploads <paramref name="image"/>, deploys it as the tenant's <paramref name="server"/> and returns a new tenant-user key.</summary>
-    internal static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test", string tenant = "acme", string server = "notes")
-    {
-        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync(image));
-        var upload = await admin.PostAsync($"/v1/tenants/{tenant}/images?server={server}", tarball);
-        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
-        var id = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
-        var deploy = await admin.PutAsJsonAsync($"/v1/tenants/{tenant}/servers/{server}", new { image = id });
-        Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
-        var created = await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/keys", new { name = "ide", role = "tenant-user" });
-        return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? session, string json)

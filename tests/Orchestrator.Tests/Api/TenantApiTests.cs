@@ -255,4 +255,23 @@ public sealed class TenantApiTests
         Assert.That(document, Does.Contain("/v1/tenants/{tenant}/images").And.Contain("/v1/tenants/{tenant}/servers/{server}/secrets/{name}")
             .And.Contain("/v1/admin/tenants").And.Contain("/v1/tenants/{tenant}/audit/verify"));
     }
+
+    [TestCase("PATCH", "/v1/tenants/acme/servers", null, HttpStatusCode.MethodNotAllowed)]
+    [TestCase("GET", "/v1/tenants/acme/nothing-here", null, HttpStatusCode.NotFound)]
+    [TestCase("POST", "/v1/tenants/acme/keys", "text/plain", HttpStatusCode.UnsupportedMediaType)]
+    public async Task A_refusal_the_framework_makes_itself_carries_a_problem_detail(string method, string path, string? contentType, HttpStatusCode status)
+    {
+        using var client = _smcp.Client(_acmeAdmin);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (contentType is not null)
+        {
+            request.Content = new StringContent("{}", System.Text.Encoding.UTF8, contentType);
+        }
+
+        var response = await client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(status));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That((await ProblemAsync(response))["title"]?.GetValue<string>(), Is.Not.Empty);
+    }
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -75,6 +78,19 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         }
 
         return client;
+    }
+
+    /// <summary>Uploads <paramref name="image"/>, deploys it as the tenant's <paramref name="server"/> and returns a new tenant-user key.</summary>
+    public static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test", string tenant = "acme", string server = "notes")
+    {
+        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync(image));
+        var upload = await admin.PostAsync($"/v1/tenants/{tenant}/images?server={server}", tarball);
+        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
+        var id = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
+        var deploy = await admin.PutAsJsonAsync($"/v1/tenants/{tenant}/servers/{server}", new { image = id });
+        Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
+        var created = await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/keys", new { name = "ide", role = "tenant-user" });
+        return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
     /// <summary>A <c>docker save</c> tarball of a test image, saved by id so it carries no shared name.</summary>

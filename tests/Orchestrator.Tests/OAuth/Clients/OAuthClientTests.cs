@@ -7,7 +7,6 @@ using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Smcp.Orchestrator.OAuth.Users;
-using Smcp.Orchestrator.Tests.Api;
 using Smcp.Orchestrator.Tests.OAuth.Support;
 using Smcp.Orchestrator.Tests.Support;
 using Smcp.Proxy.Tests.Support;
@@ -40,7 +39,7 @@ public sealed class OAuthClientTests
               - id: acme
             """);
         using var admin = _smcp.Client(SmcpServerFixture.AdminKey);
-        await McpThroughHostTests.DeployAsync(admin, "smcp-test/everything:test", "acme", "notes");
+        await SmcpServerFixture.DeployAsync(admin, "smcp-test/everything:test", "acme", "notes");
         await _smcp.Services.GetRequiredService<UserStore>().CreateAsync("acme", Email, Password, CancellationToken.None);
         _mcpUrl = new Uri(_smcp.BaseAddress, "/t/acme/notes/mcp").ToString();
     }

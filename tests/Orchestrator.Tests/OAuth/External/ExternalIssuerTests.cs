@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Smcp.Orchestrator.Tests.Api;
 using Smcp.Orchestrator.Tests.Support;
 
 namespace Smcp.Orchestrator.Tests.OAuth.External;
@@ -40,7 +39,7 @@ public sealed class ExternalIssuerTests
                   allowHttp: true
             """);
         using var admin = Smcp.Client(SmcpServerFixture.AdminKey);
-        await McpThroughHostTests.DeployAsync(admin);
+        await SmcpServerFixture.DeployAsync(admin);
     }
 
     [OneTimeTearDown]
