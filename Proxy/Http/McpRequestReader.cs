@@ -69,7 +69,24 @@ internal static class McpRequestReader
     /// <summary>Reads a POST body, writing the refusal (413, 400) when it is too big or not JSON-RPC.</summary>
     public static async Task<ClientBody?> ReadMessagesAsync(HttpContext context, long limit)
     {
-        var body = await BodyAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false);
+        ReadOnlyMemory<byte>? body;
+        try
+        {
+            body = await BodyAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode != StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel's own refusal while the body arrives: slower than its minimum data rate (408), or a broken chunk (400).
+            await HttpErrors.WriteAsync(context, ex.StatusCode,
+                ex.StatusCode == StatusCodes.Status408RequestTimeout ? "The request body arrived too slowly." : "The request body could not be read.",
+                code: ErrorCodes.InvalidRequest).ConfigureAwait(false);
+            return null;
+        }
+        catch (BadHttpRequestException)
+        {
+            body = null;
+        }
+
         if (body is not { } bytes)
         {
             await HttpErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,

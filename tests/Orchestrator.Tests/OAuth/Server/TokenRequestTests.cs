@@ -38,6 +38,21 @@ public sealed class TokenRequestTests
     }
 
     [Test]
+    public async Task A_chunked_body_over_16_KiB_is_413()
+    {
+        using var http = _as.Smcp.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/acme/token")
+        {
+            Content = new StringContent("grant_type=client_credentials&padding=" + new string('a', 64 * 1024), Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await http.SendAsync(request);
+
+        await AuthServerClient.AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "invalid_request");
+    }
+
+    [Test]
     public async Task A_parameter_sent_twice_is_invalid_request()
     {
         using var response = await _as.PostFormAsync("/oauth/acme/token", [new("grant_type", "client_credentials"), new("grant_type", "authorization_code")]);
