@@ -96,3 +96,11 @@ smcp_start_postgres() {
   smcp_log "PostgreSQL did not answer on 127.0.0.1:$port within 60 s; see $dir/postgres.log"
   return 1
 }
+
+# What every test run needs: the engine, Postgres (SMCP_TEST_PG names its superuser) and the test images.
+smcp_test_services() {
+  smcp_start_engine
+  smcp_start_postgres
+  export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
+  bash "$SMCP_ROOT/tests/images/build.sh"
+}

@@ -6,10 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/engine.sh
 
-smcp_start_engine
-smcp_start_postgres
-export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
-bash tests/images/build.sh
+smcp_test_services
 
 results=$(mktemp -d)
 set +e

@@ -59,12 +59,20 @@ internal sealed class FuzzClient : IDisposable
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
-        var session = generated.Session switch
+        string? session;
+        try
         {
-            SessionChoice.Live => await _target.Sessions.PickAsync(index, _client, timeout.Token),
-            SessionChoice.Raw => generated.RawSession,
-            _ => null,
-        };
+            session = generated.Session switch
+            {
+                SessionChoice.Live => await _target.Sessions.PickAsync(index, _client, timeout.Token),
+                SessionChoice.Raw => generated.RawSession,
+                _ => null,
+            };
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return Reply.NoAnswer($"no session could be opened within {HeadersTimeout.TotalSeconds} s", broken: false);
+        }
         if (session is not null)
         {
             request.Headers.TryAddWithoutValidation("Mcp-Session-Id", session);

@@ -24,9 +24,9 @@ public sealed class McpThroughHostTests
         Assert.That((await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes/secrets/API_TOKEN", new { value = "s3cr3t-for-the-server" })).StatusCode,
             Is.EqualTo(HttpStatusCode.NoContent));
         using var mcp = smcp.Client(key);
-        var session = (await PostAsync(mcp, null, Initialize)).Headers.GetValues("Mcp-Session-Id").Single();
+        var session = (await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize)).Headers.GetValues("Mcp-Session-Id").Single();
 
-        var env = await (await PostAsync(mcp, session, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get-env","arguments":{}}}""")).Content.ReadAsStringAsync();
+        var env = await (await SmcpServerFixture.PostMcpAsync(mcp, session, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get-env","arguments":{}}}""")).Content.ReadAsStringAsync();
 
         Assert.That(env, Does.Contain("API_TOKEN").And.Contain("s3cr3t-for-the-server"));
         Assert.That(env, Does.Not.Contain(key).And.Not.Contain(SmcpServerFixture.AdminKey));
@@ -49,13 +49,13 @@ public sealed class McpThroughHostTests
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin));
 
-        var initialize = await PostAsync(mcp, null, Initialize);
+        var initialize = await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize);
         Assert.That(initialize.StatusCode, Is.EqualTo(HttpStatusCode.OK), await initialize.Content.ReadAsStringAsync());
         var session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
-        Assert.That((await PostAsync(mcp, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((await SmcpServerFixture.PostMcpAsync(mcp, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""")).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         for (var i = 1; i <= Calls; i++)
         {
-            var call = await PostAsync(mcp, session, new JsonObject
+            var call = await SmcpServerFixture.PostMcpAsync(mcp, session, new JsonObject
             {
                 ["jsonrpc"] = "2.0", ["id"] = i, ["method"] = "tools/call",
                 ["params"] = new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = $"m{i}" } },
@@ -63,14 +63,14 @@ public sealed class McpThroughHostTests
             Assert.That(await call.Content.ReadAsStringAsync(), Does.Contain($"Echo: m{i}"));
         }
 
-        var second = await PostAsync(mcp, null, Initialize);
+        var second = await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize);
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "maxSessions is 1");
         Assert.That(second.Headers.RetryAfter, Is.Not.Null);
 
         var open = await admin.GetFromJsonAsync<JsonArray>("/v1/tenants/acme/sessions");
         Assert.That(open!.Select(s => s!["id"]!.GetValue<string>()), Is.EqualTo(new[] { session }));
         Assert.That((await admin.DeleteAsync($"/v1/tenants/acme/sessions/{session}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-        var after = await PostAsync(mcp, session, """{"jsonrpc":"2.0","id":99,"method":"tools/list"}""");
+        var after = await SmcpServerFixture.PostMcpAsync(mcp, session, """{"jsonrpc":"2.0","id":99,"method":"tools/list"}""");
         Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
 
         var toolCalls = await WaitForAuditAsync(admin, "tools/call", Calls);
@@ -88,7 +88,7 @@ public sealed class McpThroughHostTests
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin));
-        var initialize = await PostAsync(mcp, null, Initialize);
+        var initialize = await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize);
         var session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
 
         var yaml = await File.ReadAllTextAsync(smcp.ConfigPath);
@@ -97,12 +97,12 @@ public sealed class McpThroughHostTests
         var status = HttpStatusCode.OK;
         for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15); DateTime.UtcNow < deadline && status != HttpStatusCode.NotFound;)
         {
-            status = (await PostAsync(mcp, session, """{"jsonrpc":"2.0","id":7,"method":"tools/list"}""")).StatusCode;
+            status = (await SmcpServerFixture.PostMcpAsync(mcp, session, """{"jsonrpc":"2.0","id":7,"method":"tools/list"}""")).StatusCode;
             await Task.Delay(200);
         }
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), "the live session ended when the tenant was suspended");
-        Assert.That((await PostAsync(mcp, null, Initialize)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a new session is refused");
+        Assert.That((await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a new session is refused");
     }
 
     [Test]
@@ -115,12 +115,12 @@ public sealed class McpThroughHostTests
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin));
-        var abandoned = (await PostAsync(mcp, null, Initialize)).Headers.GetValues("Mcp-Session-Id").Single();
+        var abandoned = (await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize)).Headers.GetValues("Mcp-Session-Id").Single();
         await Task.Delay(TimeSpan.FromMilliseconds(1300));
 
-        var fresh = await PostAsync(mcp, null, Initialize);
+        var fresh = await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize);
         Assert.That(fresh.StatusCode, Is.EqualTo(HttpStatusCode.OK), await fresh.Content.ReadAsStringAsync());
-        var after = await PostAsync(mcp, abandoned, """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""");
+        var after = await SmcpServerFixture.PostMcpAsync(mcp, abandoned, """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""");
 
         Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the reclaimed session is unknown, so its client re-initializes");
         var open = await admin.GetFromJsonAsync<JsonArray>("/v1/tenants/acme/sessions");
@@ -132,19 +132,6 @@ public sealed class McpThroughHostTests
         Assert.That(reclaimed["sessionId"]!.GetValue<string>(), Is.EqualTo(abandoned));
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? session, string json)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/t/acme/notes/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (session is not null)
-        {
-            request.Headers.Add("Mcp-Session-Id", session);
-            request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
-        }
-
-        return await client.SendAsync(request);
-    }
 
     /// <summary>MCP audit rows are queued without holding up the session; they land within the writer's batch delay.</summary>
     private static async Task<int> WaitForAuditAsync(HttpClient admin, string action, int expected)

@@ -27,13 +27,13 @@ public sealed class ToolScanThroughHostTests
                   notes: { toolScan: block }
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        using var mcp = smcp.Client(await DeployPoisonedAsync(admin));
-        var initialize = await PostAsync(mcp, null, Initialize);
+        using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin, "smcp-test/hostile:test", args: ["poisoned"]));
+        var initialize = await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize);
         Assert.That(initialize.StatusCode, Is.EqualTo(HttpStatusCode.OK), await initialize.Content.ReadAsStringAsync());
         var session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
 
-        var listed = JsonNode.Parse(await (await PostAsync(mcp, session, """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""")).Content.ReadAsStringAsync())!;
-        var called = JsonNode.Parse(await (await PostAsync(mcp, session,
+        var listed = JsonNode.Parse(await (await SmcpServerFixture.PostMcpAsync(mcp, session, """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""")).Content.ReadAsStringAsync())!;
+        var called = JsonNode.Parse(await (await SmcpServerFixture.PostMcpAsync(mcp, session,
             """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}""")).Content.ReadAsStringAsync())!;
 
         Assert.That(listed["result"]!["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "echo" }));
@@ -47,31 +47,7 @@ public sealed class ToolScanThroughHostTests
         Assert.That(verify!["intact"]!.GetValue<bool>(), Is.True, verify.ToJsonString());
     }
 
-    private static async Task<string> DeployPoisonedAsync(HttpClient admin)
-    {
-        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync("smcp-test/hostile:test"));
-        var upload = await admin.PostAsync("/v1/tenants/acme/images?server=notes", tarball);
-        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
-        var id = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
-        var deploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image = id, args = new[] { "poisoned" } });
-        Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
-        var created = await admin.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "ide", role = "tenant-user" });
-        return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
-    }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? session, string json)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/t/acme/notes/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (session is not null)
-        {
-            request.Headers.Add("Mcp-Session-Id", session);
-            request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
-        }
-
-        return await client.SendAsync(request);
-    }
 
     /// <summary>MCP audit rows are queued without holding up the session; they land within the writer's batch delay.</summary>
     private static async Task<JsonNode> AuditRowAsync(HttpClient admin, string action)

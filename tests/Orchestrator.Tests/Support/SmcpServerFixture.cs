@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -81,16 +82,31 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
     }
 
     /// <summary>Uploads <paramref name="image"/>, deploys it as the tenant's <paramref name="server"/> and returns a new tenant-user key.</summary>
-    public static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test", string tenant = "acme", string server = "notes")
+    public static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test", string tenant = "acme", string server = "notes", string[]? args = null)
     {
         using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync(image));
         var upload = await admin.PostAsync($"/v1/tenants/{tenant}/images?server={server}", tarball);
         Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
         var id = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
-        var deploy = await admin.PutAsJsonAsync($"/v1/tenants/{tenant}/servers/{server}", new { image = id });
+        var deploy = await admin.PutAsJsonAsync($"/v1/tenants/{tenant}/servers/{server}", new { image = id, args = args ?? [] });
         Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
         var created = await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/keys", new { name = "ide", role = "tenant-user" });
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+    }
+
+    /// <summary>One MCP POST to acme's <c>notes</c> server, as a Streamable HTTP client sends it.</summary>
+    public static async Task<HttpResponseMessage> PostMcpAsync(HttpClient client, string? session, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/t/acme/notes/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (session is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
+        }
+
+        return await client.SendAsync(request);
     }
 
     /// <summary>A <c>docker save</c> tarball of a test image, saved by id so it carries no shared name.</summary>
