@@ -13,7 +13,7 @@ internal static class ConfigReader
     private static readonly string[] TopKeys = ["listen", "instanceId", "postgres", "allowedOrigins", "vetting", "defaults", "tenants", "oauth"];
     private static readonly string[] PostgresKeys = ["connectionString", "ownerConnectionString"];
     private static readonly string[] VettingKeys = ["onSuspiciousEnv"];
-    private static readonly string[] TenantKeys = ["id", "name", "status", "quotas", ToolScanReader.Key, ToolScanReader.ServersKey];
+    private static readonly string[] TenantKeys = ["id", "name", "status", "quotas", ToolScanReader.Key, ToolScanReader.ServersKey, SignInReader.Key];
     private const int MaxNameLength = 200;
 
     private static readonly Dictionary<string, TenantStatus> Statuses = new(StringComparer.Ordinal)
@@ -108,6 +108,7 @@ internal static class ConfigReader
             var servers = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } serversNode
                 ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan)
                 : ServerToolScans.None;
+            var signIn = SignInReader.Read(reader, set.GetValueOrDefault(SignInReader.Key), path + "." + SignInReader.Key);
             if (id is null)
             {
                 continue;
@@ -120,7 +121,7 @@ internal static class ConfigReader
             }
 
             firstSeen[id] = set["id"];
-            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers });
+            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers, SignIn = signIn });
         }
 
         return tenants;

@@ -100,6 +100,9 @@ internal sealed record TenantConfig
     /// <summary><c>servers.{name}.toolScan</c>: the servers whose policy differs from the tenant's.</summary>
     public ServerToolScans ServerToolScan { get; init; } = ServerToolScans.None;
 
+    /// <summary>How the tenant's people sign in to the built-in issuer: passwords, an upstream provider, or both.</summary>
+    public SignInConfig SignIn { get; init; } = SignInConfig.Default;
+
     /// <summary>The effective policy of one of the tenant's servers.</summary>
     public ToolScanPolicy ToolScanFor(string server) => ServerToolScan.ByName.GetValueOrDefault(server, ToolScan);
 }

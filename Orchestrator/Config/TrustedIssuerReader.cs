@@ -143,7 +143,7 @@ internal static class TrustedIssuerReader
     }
 
     /// <summary>An absolute https URL (http only with allowHttp), no user info, query or fragment.</summary>
-    private static string? Url(NodeReader reader, YamlNode node, string path, bool allowHttp)
+    internal static string? Url(NodeReader reader, YamlNode node, string path, bool allowHttp)
     {
         if (reader.Text(node, path, "a URL") is not { } text)
         {
@@ -166,7 +166,7 @@ internal static class TrustedIssuerReader
         return text;
     }
 
-    private static string? Word(NodeReader reader, YamlNode node, string path, string what, int maxLength)
+    internal static string? Word(NodeReader reader, YamlNode node, string path, string what, int maxLength)
     {
         if (reader.Text(node, path, what) is not { } text)
         {
@@ -182,5 +182,5 @@ internal static class TrustedIssuerReader
         return text;
     }
 
-    private static bool IsScopeToken(string scope) => scope.All(c => c is '\x21' or (>= '\x23' and <= '\x5B') or (>= '\x5D' and <= '\x7E'));
+    internal static bool IsScopeToken(string scope) => scope.All(c => c is '\x21' or (>= '\x23' and <= '\x5B') or (>= '\x5D' and <= '\x7E'));
 }

@@ -40,4 +40,8 @@ internal static class OAuthNames
     public const string RegisterPath = "/register";
     public const string RevokePath = "/revoke";
     public const string ConsentPath = "/consent";
+
+    /// <summary>The sign-in page's "sign in with" form posts here; the tenant's upstream provider returns to <see cref="UpstreamCallbackPath"/>.</summary>
+    public const string UpstreamPath = "/upstream";
+    public const string UpstreamCallbackPath = "/upstream/callback";
 }

@@ -1,4 +1,3 @@
-using Base64Url = System.Buffers.Text.Base64Url;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Jose;
@@ -40,20 +39,14 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
         }
 
         var segments = token.Split('.');
-        using var header = ParseSegment(segments[0]);
-        using var payload = ParseSegment(segments[1]);
+        using var header = JwtReading.ParseSegment(segments[0]);
+        using var payload = JwtReading.ParseSegment(segments[1]);
         if (header is null || payload is null)
         {
             return TokenCheck.Invalid("the header or the payload is not a JSON object with unique names");
         }
 
-        JwsAlgorithm? algorithm = Text(header.RootElement, "alg") switch
-        {
-            "ES256" => JwsAlgorithm.ES256,
-            "RS256" => JwsAlgorithm.RS256,
-            _ => null,
-        };
-        if (algorithm is not { } alg)
+        if (JwtReading.Algorithm(header.RootElement) is not { } alg)
         {
             return TokenCheck.Invalid("the algorithm is not ES256 or RS256");
         }
@@ -64,20 +57,20 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
             return TokenCheck.Invalid("the header names critical extensions");
         }
 
-        if (Text(header.RootElement, "kid") is not { Length: > 0 and <= MaxKeyIdLength } keyId)
+        if (JwtReading.Text(header.RootElement, "kid") is not { Length: > 0 and <= MaxKeyIdLength } keyId)
         {
             return TokenCheck.Invalid("the header has no usable kid");
         }
 
         // RFC 9068 section 4: an access token says so; a JWT of another kind (logout, DPoP proof, ID token) is no access token.
-        var type = Text(header.RootElement, "typ");
+        var type = JwtReading.Text(header.RootElement, "typ");
         if (header.RootElement.TryGetProperty("typ", out _) && !AccessTokenTypes.Contains(type ?? ""))
         {
             return TokenCheck.Invalid("the token is not typed as an access token");
         }
 
         var claims = payload.RootElement;
-        if (Text(claims, "iss") is not { } iss || issuers.Find(iss, tenant, baseUrl) is not { } issuer)
+        if (JwtReading.Text(claims, "iss") is not { } iss || issuers.Find(iss, tenant, baseUrl) is not { } issuer)
         {
             return TokenCheck.Invalid("the issuer is not trusted for this tenant");
         }
@@ -96,12 +89,12 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
                 return TokenCheck.Invalid("the issuer's key does not fit the algorithm: " + keyRefusal);
             }
 
-            if (!Verifies(token, key, alg))
+            if (!JwtReading.Verifies(token, key, alg))
             {
                 return TokenCheck.Invalid("the signature does not verify");
             }
 
-            if (Seconds(claims, "exp") is { } expires)
+            if (JwtReading.Seconds(claims, "exp") is { } expires)
             {
                 _verified.Add(fingerprint, jwk, expires - time.GetUtcNow() + ClockSkew);
             }
@@ -114,13 +107,13 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
 
     private TokenCheck CheckClaims(JsonElement claims, TrustedIssuer issuer, string tenant, string resource, string baseUrl)
     {
-        if (Text(claims, "iss") != issuer.Issuer)
+        if (JwtReading.Text(claims, "iss") != issuer.Issuer)
         {
             return TokenCheck.Invalid("the issuer does not match exactly");
         }
 
         var now = time.GetUtcNow();
-        if (Seconds(claims, "exp") is not { } expires)
+        if (JwtReading.Seconds(claims, "exp") is not { } expires)
         {
             return TokenCheck.Invalid("the token has no exp");
         }
@@ -131,25 +124,25 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
             return TokenCheck.Invalid("the token has expired");
         }
 
-        if (claims.TryGetProperty("nbf", out _) && (Seconds(claims, "nbf") is not { } notBefore || notBefore > now + ClockSkew))
+        if (claims.TryGetProperty("nbf", out _) && (JwtReading.Seconds(claims, "nbf") is not { } notBefore || notBefore > now + ClockSkew))
         {
             return TokenCheck.Invalid("the token is not valid yet");
         }
 
-        if (!HasAudience(claims, issuer.Audience ?? resource))
+        if (!JwtReading.Audiences(claims).Contains(issuer.Audience ?? resource, StringComparer.Ordinal))
         {
             return TokenCheck.Invalid("the token is for another audience");
         }
 
         var tenantMatches = issuer.TenantClaim is { } tenantClaim
-            ? Text(claims, tenantClaim) == tenant
+            ? JwtReading.Text(claims, tenantClaim) == tenant
             : issuer.Tenant == tenant;
         if (!tenantMatches)
         {
             return TokenCheck.Invalid("the token is for another tenant");
         }
 
-        if (Text(claims, "sub") is not { Length: > 0 } subject)
+        if (JwtReading.Text(claims, "sub") is not { Length: > 0 } subject)
         {
             return TokenCheck.Invalid("the token has no sub");
         }
@@ -164,18 +157,6 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
         return TokenCheck.Valid(new SmcpPrincipal(OAuthPrincipalId.For(issuer.Issuer, subject, builtIn), tenant, role.Value));
     }
 
-    private static bool Verifies(string token, AsymmetricAlgorithm key, JwsAlgorithm algorithm)
-    {
-        try
-        {
-            JWT.Decode(token, key, algorithm);
-            return true;
-        }
-        catch (Exception ex) when (ex is JoseException or CryptographicException or ArgumentException or FormatException)
-        {
-            return false;
-        }
-    }
 
     private static SmcpRole? StrongestRole(JsonElement claims, IReadOnlyDictionary<string, SmcpRole> mapping)
     {
@@ -209,53 +190,5 @@ internal sealed class AccessTokenValidator(ITokenIssuers issuers, TimeProvider t
             JsonValueKind.Array => source.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!),
             _ => [],
         };
-    }
-
-    private static bool HasAudience(JsonElement claims, string expected)
-    {
-        if (!claims.TryGetProperty("aud", out var audience))
-        {
-            return false;
-        }
-
-        return audience.ValueKind switch
-        {
-            JsonValueKind.String => audience.GetString() == expected,
-            JsonValueKind.Array => audience.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && a.GetString() == expected),
-            _ => false,
-        };
-    }
-
-    private static DateTimeOffset? Seconds(JsonElement claims, string name)
-    {
-        if (!claims.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var seconds)
-            || double.IsNaN(seconds) || seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-        {
-            return null;
-        }
-
-        return DateTimeOffset.UnixEpoch.AddSeconds(Math.Floor(seconds));
-    }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static JsonDocument? ParseSegment(string segment)
-    {
-        try
-        {
-            var document = JsonDocument.Parse(Base64Url.DecodeFromChars(segment), new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                return document;
-            }
-
-            document.Dispose();
-            return null;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            return null;
-        }
     }
 }

@@ -11,7 +11,7 @@ namespace Smcp.Proxy.Auth;
 /// RS256 token an RSA key of at least 2048 bits. So a token signed with HMAC over the public key's bytes has
 /// no key to be checked with, whatever its header says.
 /// </remarks>
-internal static class JsonWebKeyImport
+public static class JsonWebKeyImport
 {
     private const int MinRsaBits = 2048;
     private const int MaxRsaBits = 8192;

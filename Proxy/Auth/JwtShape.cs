@@ -1,7 +1,7 @@
 namespace Smcp.Proxy.Auth;
 
 /// <summary>Tells a JWS compact token from an API key by its shape alone, before anything is decoded.</summary>
-internal static class JwtShape
+public static class JwtShape
 {
     /// <summary>Three base64url segments, the first one opening a JSON object (<c>eyJ</c> is <c>{"</c>); an API key (<c>smcp_…</c>) never has dots.</summary>
     public static bool IsJwt(string token)

@@ -49,9 +49,7 @@ internal sealed class AuthorizeEndpoint(
         }
 
         var request = verdict.Request!;
-        var tokens = antiforgery.GetAndStoreTokens(context);
-        return OAuthPageResults.Html(context, StatusCodes.Status200OK, OAuthPageWriter.SignIn(
-            site.FormAction(context.Request, tenant, OAuthNames.AuthorizePath), verdict.Client!, request, tokens, protector.ProtectSignIn(tenant, request), problem: null));
+        return SignInPage(context, tenant, StatusCodes.Status200OK, verdict.Client!, request, protector.ProtectSignIn(tenant, request), problem: null);
     }
 
     public async Task<ContentHttpResult> PostAsync(HttpContext context, string tenant)
@@ -91,18 +89,32 @@ internal sealed class AuthorizeEndpoint(
             return OAuthPageResults.Error(context, StatusCodes.Status400BadRequest, "Sign-in cannot continue", "The application is no longer registered here.");
         }
 
+        if (!site.SignIn(tenant).Passwords)
+        {
+            OAuthPagesLog.FormRefused(logger, "sign-in", tenant, address, "password sign-in is off for the tenant");
+            return OAuthPageResults.Error(context, StatusCodes.Status400BadRequest, "Sign-in cannot continue",
+                "This tenant does not sign in with passwords. Go back to the application, start again, and use the other sign-in.");
+        }
+
         var userId = await signIn.CheckAsync(
             tenant, posted.Field(OAuthPageWriter.UsernameField) ?? "", posted.Field(OAuthPageWriter.PasswordField) ?? "", context.RequestAborted);
-        var tokens = antiforgery.GetAndStoreTokens(context);
         if (userId is not { } user)
         {
             OAuthPagesLog.SignInRefused(logger, tenant, address);
-            return OAuthPageResults.Html(context, StatusCodes.Status400BadRequest, OAuthPageWriter.SignIn(
-                site.FormAction(context.Request, tenant, OAuthNames.AuthorizePath), client, request, tokens, blob!, WrongCredentials));
+            return SignInPage(context, tenant, StatusCodes.Status400BadRequest, client, request, blob!, WrongCredentials);
         }
 
+        var tokens = antiforgery.GetAndStoreTokens(context);
         return OAuthPageResults.Html(context, StatusCodes.Status200OK, OAuthPageWriter.Consent(
             site.FormAction(context.Request, tenant, OAuthNames.ConsentPath), client, request, tokens, protector.ProtectConsent(tenant, new ConsentTicket(request, user, posted.Browser!))));
+    }
+
+    private ContentHttpResult SignInPage(HttpContext context, string tenant, int statusCode, OAuthClient client, AuthorizationRequest request, string blob, string? problem)
+    {
+        var signIn = site.SignIn(tenant);
+        var upstream = signIn.Upstream is { } provider ? (provider.DisplayName, site.FormAction(context.Request, tenant, OAuthNames.UpstreamPath)) : ((string, string)?)null;
+        return OAuthPageResults.Html(context, statusCode, OAuthPageWriter.SignIn(
+            site.FormAction(context.Request, tenant, OAuthNames.AuthorizePath), client, request, antiforgery.GetAndStoreTokens(context), blob, problem, signIn.Passwords, upstream));
     }
 
     // A client_id from the query is logged only when short, so a hostile one cannot flood the log line, and with its

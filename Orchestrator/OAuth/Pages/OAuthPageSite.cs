@@ -12,6 +12,9 @@ internal sealed class OAuthPageSite(ConfigMonitor config, IOptions<ProxyOptions>
     public bool IsServed(string tenant) =>
         config.Current is { OAuth.BuiltIn: true } current && current.FindTenant(tenant) is { Status: TenantStatus.Active };
 
+    /// <summary>How the tenant's people sign in; the defaults (passwords only) for a tenant not in smcp.yaml.</summary>
+    public SignInConfig SignIn(string tenant) => config.Current.FindTenant(tenant)?.SignIn ?? SignInConfig.Default;
+
     public string BaseUrl(HttpRequest request) => PublicUrls.BaseUrl(request, proxy.Value.PublicBaseUrl);
 
     public string Issuer(HttpRequest request, string tenant) => PublicUrls.BuiltInIssuer(BaseUrl(request), tenant);

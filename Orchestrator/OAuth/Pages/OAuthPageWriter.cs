@@ -7,7 +7,8 @@ namespace Smcp.Orchestrator.OAuth.Pages;
 /// <summary>The sign-in, consent and error pages: plain server-rendered HTML, no script, every value HTML-encoded.</summary>
 /// <remarks>
 /// The form contract other tests drive: the sign-in page has one form posting <c>username</c> and <c>password</c>
-/// to <c>/oauth/{tenant}/authorize</c>; the consent form posts to <c>/oauth/{tenant}/consent</c> with the buttons
+/// to <c>/oauth/{tenant}/authorize</c> (shown unless the tenant turned passwords off), then, when the tenant has an
+/// upstream provider, a second form with the button <c>upstream</c> posting to <c>/oauth/{tenant}/upstream</c>; the consent form posts to <c>/oauth/{tenant}/consent</c> with the buttons
 /// <c>approve</c> and <c>deny</c>; both carry the antiforgery token and the sealed <c>request</c> as hidden inputs.
 /// </remarks>
 internal static class OAuthPageWriter
@@ -17,10 +18,15 @@ internal static class OAuthPageWriter
     public const string PasswordField = "password";
     public const string ApproveButton = "approve";
     public const string DenyButton = "deny";
+    public const string UpstreamButton = "upstream";
 
     private static readonly HtmlEncoder Html = HtmlEncoder.Default;
 
-    public static string SignIn(string formAction, OAuthClient client, AuthorizationRequest request, AntiforgeryTokenSet tokens, string blob, string? problem)
+    /// <param name="upstream">The "sign in with" form: the provider's name and where it posts; null when the tenant has no upstream provider.</param>
+    /// <param name="passwords">Whether the email and password form is shown.</param>
+    public static string SignIn(
+        string formAction, OAuthClient client, AuthorizationRequest request, AntiforgeryTokenSet tokens, string blob, string? problem,
+        bool passwords = true, (string Name, string Action)? upstream = null)
     {
         var body = new StringBuilder();
         body.Append("<h1>Sign in</h1>");
@@ -30,11 +36,22 @@ internal static class OAuthPageWriter
             body.Append("<p role=\"alert\" class=\"problem\">").Append(Html.Encode(problem)).Append("</p>");
         }
 
-        body.Append("<form method=\"post\" action=\"").Append(Html.Encode(formAction)).Append("\">");
-        Hidden(body, tokens, blob);
-        body.Append("<label>Email <input type=\"email\" name=\"").Append(UsernameField).Append("\" autocomplete=\"username\" required maxlength=\"254\"></label>")
-            .Append("<label>Password <input type=\"password\" name=\"").Append(PasswordField).Append("\" autocomplete=\"current-password\" required></label>")
-            .Append("<button type=\"submit\">Sign in</button></form>");
+        if (passwords)
+        {
+            body.Append("<form method=\"post\" action=\"").Append(Html.Encode(formAction)).Append("\">");
+            Hidden(body, tokens, blob);
+            body.Append("<label>Email <input type=\"email\" name=\"").Append(UsernameField).Append("\" autocomplete=\"username\" required maxlength=\"254\"></label>")
+                .Append("<label>Password <input type=\"password\" name=\"").Append(PasswordField).Append("\" autocomplete=\"current-password\" required></label>")
+                .Append("<button type=\"submit\">Sign in</button></form>");
+        }
+
+        if (upstream is { } other)
+        {
+            body.Append("<form method=\"post\" action=\"").Append(Html.Encode(other.Action)).Append("\">");
+            Hidden(body, tokens, blob);
+            body.Append("<button type=\"submit\" name=\"").Append(UpstreamButton).Append("\" value=\"1\">Sign in with ").Append(Html.Encode(other.Name)).Append("</button></form>");
+        }
+
         return Page("Sign in", body.ToString());
     }
 

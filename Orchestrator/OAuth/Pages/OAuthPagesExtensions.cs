@@ -50,16 +50,23 @@ internal static class OAuthPagesExtensions
         services.TryAddSingleton<OAuthPageSite>();
         services.TryAddSingleton<AuthorizeEndpoint>();
         services.TryAddSingleton<ConsentEndpoint>();
+        services.TryAddSingleton<Upstream.UpstreamIdTokenValidator>();
+        services.TryAddSingleton<Upstream.UpstreamClients>();
+        services.TryAddSingleton<Upstream.UpstreamIdentities>();
+        services.TryAddSingleton<Upstream.SpentStates>();
+        services.TryAddSingleton<Upstream.UpstreamSignInEndpoint>();
         return services;
     }
 
-    /// <summary>Maps <c>GET|POST /oauth/{tenant}/authorize</c> and <c>POST /oauth/{tenant}/consent</c>.</summary>
+    /// <summary>Maps <c>GET|POST /oauth/{tenant}/authorize</c>, <c>POST /oauth/{tenant}/consent</c>, and the upstream sign-in's <c>POST /oauth/{tenant}/upstream</c> and <c>GET /oauth/{tenant}/upstream/callback</c>.</summary>
     public static IEndpointRouteBuilder MapSmcpOAuthPages(this IEndpointRouteBuilder endpoints)
     {
         var issuer = endpoints.MapGroup("/oauth/{tenant}").ExcludeFromDescription();
         issuer.MapGet(OAuthNames.AuthorizePath, (HttpContext context, string tenant, AuthorizeEndpoint endpoint) => endpoint.GetAsync(context, tenant));
         issuer.MapPost(OAuthNames.AuthorizePath, (HttpContext context, string tenant, AuthorizeEndpoint endpoint) => endpoint.PostAsync(context, tenant));
         issuer.MapPost(OAuthNames.ConsentPath, (HttpContext context, string tenant, ConsentEndpoint endpoint) => endpoint.PostAsync(context, tenant));
+        issuer.MapPost(OAuthNames.UpstreamPath, (HttpContext context, string tenant, Upstream.UpstreamSignInEndpoint endpoint) => endpoint.StartAsync(context, tenant));
+        issuer.MapGet(OAuthNames.UpstreamCallbackPath, (HttpContext context, string tenant, Upstream.UpstreamSignInEndpoint endpoint) => endpoint.CallbackAsync(context, tenant));
         return endpoints;
     }
 }

@@ -32,6 +32,12 @@ internal sealed class PendingRequestProtector(IDataProtectionProvider provider, 
     public ConsentTicket? UnprotectConsent(string tenant, string? blob) =>
         Unprotect("consent", tenant, blob, OAuthPagesJsonContext.Default.ConsentTicket);
 
+    public string ProtectUpstream(string tenant, Upstream.UpstreamPending pending) =>
+        Protect("upstream", tenant, pending, OAuthPagesJsonContext.Default.UpstreamPending);
+
+    public Upstream.UpstreamPending? UnprotectUpstream(string tenant, string? blob) =>
+        Unprotect("upstream", tenant, blob, OAuthPagesJsonContext.Default.UpstreamPending);
+
     private ITimeLimitedDataProtector Protector(string step, string tenant) =>
         provider.CreateProtector(Purpose, step, tenant).ToTimeLimitedDataProtector();
 

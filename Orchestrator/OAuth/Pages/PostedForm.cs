@@ -64,9 +64,11 @@ internal sealed record PostedForm(IFormCollection? Form, int StatusCode, string?
             return Refused(StatusCodes.Status400BadRequest, "The form's security token is missing or belongs to another browser session. Go back to the application and start again.");
         }
 
-        var cookie = request.Cookies[AntiforgeryCookie] ?? "";
-        return new PostedForm(form, StatusCodes.Status200OK, null, Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(cookie))));
+        return new PostedForm(form, StatusCodes.Status200OK, null, BrowserOf(request.Cookies[AntiforgeryCookie] ?? ""));
     }
+
+    /// <summary>The <see cref="Browser"/> name of an antiforgery cookie's value.</summary>
+    public static string BrowserOf(string antiforgeryCookie) => Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(antiforgeryCookie)));
 
     private static PostedForm Refused(int statusCode, string problem) => new(null, statusCode, problem);
 }

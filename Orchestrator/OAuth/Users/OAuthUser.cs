@@ -15,4 +15,7 @@ internal sealed record OAuthUser
     public int FailedAttempts { get; init; }
     public DateTimeOffset? LockedUntil { get; init; }
     public DateTimeOffset? DisabledAt { get; init; }
+
+    /// <summary>The upstream identity the user is linked to, <c>{issuer} {sub}</c>, after a first upstream sign-in; else null.</summary>
+    public string? UpstreamSubject { get; init; }
 }

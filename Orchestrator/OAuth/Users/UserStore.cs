@@ -8,7 +8,7 @@ namespace Smcp.Orchestrator.OAuth.Users;
 internal sealed class UserStore(TenantDb db, UserPasswords passwords, TimeProvider time)
 {
     private const string Columns =
-        "tenant_id AS TenantId, id, email, password_hash AS PasswordHash, failed_attempts AS FailedAttempts, locked_until AS LockedUntil, disabled_at AS DisabledAt";
+        "tenant_id AS TenantId, id, email, password_hash AS PasswordHash, failed_attempts AS FailedAttempts, locked_until AS LockedUntil, disabled_at AS DisabledAt, upstream_subject AS UpstreamSubject";
 
     /// <summary>Adds a user with a password; <see cref="StoreOutcome.Conflict"/> when the email is taken, <see cref="StoreOutcome.MissingReference"/> when the tenant has no row.</summary>
     /// <exception cref="ArgumentException">The email or password is not acceptable (<see cref="UserEmail.Normalize"/>, <see cref="UserPasswords.Problem"/>): check first.</exception>
@@ -58,6 +58,22 @@ internal sealed class UserStore(TenantDb db, UserPasswords passwords, TimeProvid
                                     THEN @lockedUntil END
             WHERE tenant_id = @tenantId AND id = @id AND (locked_until IS NULL OR locked_until <= @now)
             """, new { tenantId, id, threshold, lockedUntil, now }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+    }
+
+    /// <summary>Links the user to an upstream identity; false when another user of the tenant is linked to it already.</summary>
+    public async Task<bool> LinkUpstreamAsync(string tenantId, Guid id, string subject, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.RunAsync(tenantId, (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE oauth_users SET upstream_subject = @subject WHERE tenant_id = @tenantId AND id = @id AND upstream_subject IS DISTINCT FROM @subject",
+                new { tenantId, id, subject }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
+        }
     }
 
     /// <summary>Clears the failure count after a right password, and stores <paramref name="rehash"/> when the hasher asked for a stronger hash.</summary>
