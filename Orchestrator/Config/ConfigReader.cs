@@ -71,7 +71,7 @@ internal static class ConfigReader
 
         if (top.GetValueOrDefault("tenants") is { } tenants)
         {
-            config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults, config.DefaultToolScan) };
+            config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults, config.DefaultToolScan, environment) };
         }
 
         if (top.GetValueOrDefault("oauth") is { } oauth)
@@ -82,7 +82,7 @@ internal static class ConfigReader
         return config;
     }
 
-    private static List<TenantConfig> ReadTenants(NodeReader reader, YamlNode node, TenantQuotas defaults, ToolScanPolicy defaultToolScan)
+    private static List<TenantConfig> ReadTenants(NodeReader reader, YamlNode node, TenantQuotas defaults, ToolScanPolicy defaultToolScan, Func<string, string?> environment)
     {
         var tenants = new List<TenantConfig>();
         var firstSeen = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -108,7 +108,7 @@ internal static class ConfigReader
             var servers = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } serversNode
                 ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan)
                 : ServerToolScans.None;
-            var signIn = SignInReader.Read(reader, set.GetValueOrDefault(SignInReader.Key), path + "." + SignInReader.Key);
+            var signIn = SignInReader.Read(reader, set.GetValueOrDefault(SignInReader.Key), path + "." + SignInReader.Key, environment);
             if (id is null)
             {
                 continue;

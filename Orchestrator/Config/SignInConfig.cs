@@ -43,12 +43,13 @@ internal sealed record SecretSource(string? Variable, string? File)
     public const int MaxBytes = 4096;
 
     /// <summary>The secret, trimmed of a final line break; null when its variable or file is gone, empty or over <see cref="MaxBytes"/>.</summary>
-    public string? Read()
+    /// <param name="environment">Where a variable is looked up: the process's environment, or a test's.</param>
+    public string? Read(Func<string, string?> environment)
     {
         string? value;
         if (Variable is not null)
         {
-            value = Environment.GetEnvironmentVariable(Variable);
+            value = environment(Variable);
         }
         else
         {

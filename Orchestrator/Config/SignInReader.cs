@@ -13,7 +13,8 @@ internal static class SignInReader
     private const int MaxScopes = 20;
     private const int MaxDisplayNameLength = 60;
 
-    public static SignInConfig Read(NodeReader reader, YamlNode? node, string path)
+    /// <param name="environment">Where a <c>clientSecretEnv</c> is looked up.</param>
+    public static SignInConfig Read(NodeReader reader, YamlNode? node, string path, Func<string, string?> environment)
     {
         if (node is null || reader.Mapping(node, path, Keys) is not { } set)
         {
@@ -28,7 +29,7 @@ internal static class SignInReader
 
         if (set.GetValueOrDefault("upstream") is { } upstream)
         {
-            config = config with { Upstream = ReadUpstream(reader, upstream, NodeReader.Join(path, "upstream")) };
+            config = config with { Upstream = ReadUpstream(reader, upstream, NodeReader.Join(path, "upstream"), environment) };
         }
 
         if (!config.Passwords && config.Upstream is null && !set.ContainsKey("upstream"))
@@ -39,7 +40,7 @@ internal static class SignInReader
         return config;
     }
 
-    private static UpstreamProviderConfig? ReadUpstream(NodeReader reader, YamlNode node, string path)
+    private static UpstreamProviderConfig? ReadUpstream(NodeReader reader, YamlNode node, string path, Func<string, string?> environment)
     {
         if (reader.Mapping(node, path, UpstreamKeys) is not { } set)
         {
@@ -80,7 +81,7 @@ internal static class SignInReader
             valid &= clientId is not null;
         }
 
-        var secret = ReadSecret(reader, set, path, ref valid);
+        var secret = ReadSecret(reader, set, path, environment, ref valid);
         var scopes = set.GetValueOrDefault("scopes") is { } scopesNode ? ReadScopes(reader, scopesNode, At("scopes")) : ["openid", "email"];
         valid &= scopes is not null;
         var claim = "email";
@@ -125,7 +126,7 @@ internal static class SignInReader
         };
     }
 
-    private static SecretSource? ReadSecret(NodeReader reader, Dictionary<string, YamlNode> set, string path, ref bool valid)
+    private static SecretSource? ReadSecret(NodeReader reader, Dictionary<string, YamlNode> set, string path, Func<string, string?> environment, ref bool valid)
     {
         var variableNode = set.GetValueOrDefault("clientSecretEnv");
         var fileNode = set.GetValueOrDefault("clientSecretFile");
@@ -151,7 +152,7 @@ internal static class SignInReader
             return null;
         }
 
-        if (source is not null && source.Read() is null)
+        if (source is not null && source.Read(environment) is null)
         {
             var at = (variableNode ?? fileNode)!;
             reader.Error(at, NodeReader.Join(path, variableNode is not null ? "clientSecretEnv" : "clientSecretFile"),

@@ -36,7 +36,7 @@ internal sealed class UpstreamClients(UpstreamIdTokenValidator validator, TimePr
     public OidcClient? For(string tenant, UpstreamProviderConfig provider, string redirectUri)
     {
         string? secret = null;
-        if (provider.ClientSecret is { } source && (secret = source.Read()) is null)
+        if (provider.ClientSecret is { } source && (secret = source.Read(Environment.GetEnvironmentVariable)) is null)
         {
             return null;
         }

@@ -70,6 +70,22 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         return new SmcpServerFixture(app, database, directory, new Uri(address));
     }
 
+    /// <summary>A public client (auth method none) of the built-in issuer, as <c>/register</c> would make it.</summary>
+    public async Task AddClientAsync(string tenant, string clientId, string name, string[] redirectUris, string[] grants)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var insert = new Npgsql.NpgsqlCommand(
+            "INSERT INTO oauth_clients (tenant_id, client_id, kind, client_name, redirect_uris, grant_types, auth_method) VALUES ($1, $2, 'registered', $3, $4, $5, 'none')",
+            connection);
+        insert.Parameters.AddWithValue(tenant);
+        insert.Parameters.AddWithValue(clientId);
+        insert.Parameters.AddWithValue(name);
+        insert.Parameters.AddWithValue(redirectUris);
+        insert.Parameters.AddWithValue(grants);
+        await insert.ExecuteNonQueryAsync();
+    }
+
     public HttpClient Client(string? key = null)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };

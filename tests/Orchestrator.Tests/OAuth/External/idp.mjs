@@ -19,12 +19,11 @@ const orgs = { 'acme-service': 'acme', 'beta-service': 'beta' };
 const upstreamTenants = ['acme', 'beta'];
 const accounts = {
   alice: { email: 'alice@example.com', email_verified: true },
-  'alice-again': { email: 'alice@example.com', email_verified: true },
   'alice-unverified': { email: 'alice@example.com', email_verified: false },
   bob: { email: 'bob@example.com', email_verified: true },
   carol: { email: 'carol@example.com', email_verified: true },
   dave: { email: 'dave@example.com', email_verified: true },
-  erin: { email: 'erin@example.com', email_verified: true },
+  'dave-again': { email: 'dave@example.com', email_verified: true },
   nomail: {},
 };
 

@@ -51,14 +51,19 @@ internal sealed partial class OAuthBrowser : IDisposable
 
     public Task<HttpResponseMessage> PostAsync(string path, HttpContent content) => _client.PostAsync(path, content);
 
-    /// <summary>The page's form: its action and its hidden inputs.</summary>
+    /// <summary>The page's one form: its action and its hidden inputs.</summary>
     public static PageForm Form(string html)
     {
-        var forms = FormTag().Matches(html);
+        var forms = Forms(html);
         Assert.That(forms, Has.Count.EqualTo(1), html);
-        var hidden = HiddenInput().Matches(html).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
-        return new PageForm(WebUtility.HtmlDecode(forms[0].Groups[1].Value), hidden);
+        return forms[0];
     }
+
+    /// <summary>Every form of the page, in order, each with the hidden inputs inside it.</summary>
+    public static IReadOnlyList<PageForm> Forms(string html) =>
+        [.. FormBlock().Matches(html).Select(form => new PageForm(
+            WebUtility.HtmlDecode(form.Groups[1].Value),
+            HiddenInput().Matches(form.Groups[2].Value).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value))))];
 
     /// <summary>The query parameters of a redirect's Location.</summary>
     public static Dictionary<string, string> RedirectQuery(HttpResponseMessage response)
@@ -70,8 +75,8 @@ internal sealed partial class OAuthBrowser : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    [GeneratedRegex("<form method=\"post\" action=\"([^\"]*)\">")]
-    private static partial Regex FormTag();
+    [GeneratedRegex("<form method=\"post\" action=\"([^\"]*)\">(.*?)</form>", RegexOptions.Singleline)]
+    private static partial Regex FormBlock();
 
     [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")]
     private static partial Regex HiddenInput();

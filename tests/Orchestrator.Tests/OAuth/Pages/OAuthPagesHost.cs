@@ -42,11 +42,11 @@ public sealed class OAuthPagesHost
             """);
         foreach (var tenant in new[] { "acme", "beta" })
         {
-            await AddClientAsync(tenant, ClientId, "Notes app", [RedirectUri, "https://app.example.com/cb?x=1"], ["authorization_code", "refresh_token"]);
+            await Smcp.AddClientAsync(tenant, ClientId, "Notes app", [RedirectUri, "https://app.example.com/cb?x=1"], ["authorization_code", "refresh_token"]);
         }
 
-        await AddClientAsync("acme", HostileClientId, HostileName, [RedirectUri], ["authorization_code"]);
-        await AddClientAsync("acme", ServiceClientId, "Backup job", [RedirectUri], ["client_credentials"]);
+        await Smcp.AddClientAsync("acme", HostileClientId, HostileName, [RedirectUri], ["authorization_code"]);
+        await Smcp.AddClientAsync("acme", ServiceClientId, "Backup job", [RedirectUri], ["client_credentials"]);
         await AddUserAsync("acme", Email, Password);
         await AddUserAsync("beta", Email, Password);
     }
@@ -60,25 +60,11 @@ public sealed class OAuthPagesHost
         Assert.That(created.Value, Is.Not.Null, created.Outcome.ToString());
         return created.Value!.Id;
     }
-
-    private static async Task AddClientAsync(string tenant, string clientId, string name, string[] redirectUris, string[] grants)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(Smcp.Database.SuperuserConnectionString);
-        await connection.OpenAsync();
-        await using var insert = new Npgsql.NpgsqlCommand(
-            "INSERT INTO oauth_clients (tenant_id, client_id, kind, client_name, redirect_uris, grant_types, auth_method) VALUES ($1, $2, 'registered', $3, $4, $5, 'none')",
-            connection);
-        insert.Parameters.AddWithValue(tenant);
-        insert.Parameters.AddWithValue(clientId);
-        insert.Parameters.AddWithValue(name);
-        insert.Parameters.AddWithValue(redirectUris);
-        insert.Parameters.AddWithValue(grants);
-        await insert.ExecuteNonQueryAsync();
-    }
 }
 
 /// <summary>An authorization request a client would make, and the steps a person takes through the pages.</summary>
-internal sealed record AuthorizeCall(string Tenant = "acme")
+/// <param name="BaseUrl">The host the request is for; <see cref="OAuthPagesHost"/>'s when null.</param>
+internal sealed record AuthorizeCall(string Tenant = "acme", string? BaseUrl = null)
 {
     public string Verifier { get; } = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
@@ -96,7 +82,7 @@ internal sealed record AuthorizeCall(string Tenant = "acme")
             ["redirect_uri"] = OAuthPagesHost.RedirectUri,
             ["code_challenge"] = Challenge,
             ["code_challenge_method"] = "S256",
-            ["resource"] = OAuthPagesHost.Resource(Tenant),
+            ["resource"] = $"{BaseUrl ?? OAuthPagesHost.BaseUrl}/t/{Tenant}/notes/mcp",
             ["scope"] = "mcp offline_access",
             ["state"] = State,
         };
