@@ -7,7 +7,7 @@ using Smcp.Orchestrator.OAuth.Users;
 using Smcp.Orchestrator.Secrets;
 using Smcp.Sandbox;
 
-// smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--config FILE]
+// smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--no-password] [--config FILE]
 // | smcp keys rotate-signing [--config FILE]
 var command = args.Length == 0 ? "serve" : args[0];
 var configPath = Option("--config") ?? Environment.GetEnvironmentVariable("SMCP_CONFIG") ?? "smcp.yaml";
@@ -46,7 +46,8 @@ switch (command)
             return 1;
         }
 
-        Func<string?> readPassword = Console.IsInputRedirected ? Console.In.ReadLine : () => UserAddCommand.PromptWithoutEcho(Console.Error);
+        Func<string?>? readPassword = args.Contains("--no-password") ? null
+            : Console.IsInputRedirected ? Console.In.ReadLine : () => UserAddCommand.PromptWithoutEcho(Console.Error);
         return await UserAddCommand.RunAsync(loaded.Config!, userTenant, email, readPassword, Console.Out, Console.Error, cancel.Token);
     }
 
@@ -97,7 +98,7 @@ switch (command)
     }
 
     default:
-        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--config FILE] | smcp keys rotate-signing [--config FILE]");
+        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--no-password] [--config FILE] | smcp keys rotate-signing [--config FILE]");
         return 2;
 }
 

@@ -5,7 +5,7 @@ using Smcp.Orchestrator.Data;
 
 namespace Smcp.Orchestrator.OAuth.Users;
 
-/// <summary><c>smcp user add --tenant T --email E</c>: creates a sign-in user of the built-in issuer and prints its id.</summary>
+/// <summary><c>smcp user add --tenant T --email E [--no-password]</c>: creates a sign-in user of the built-in issuer and prints its id.</summary>
 /// <remarks>The password never comes from the command line (it would sit in the shell history and the process list): one line of stdin, or a prompt without echo on a terminal.</remarks>
 internal static class UserAddCommand
 {
@@ -13,15 +13,22 @@ internal static class UserAddCommand
     public const int BadEmail = 3;
     public const int BadPassword = 4;
     public const int EmailTaken = 5;
+    public const int NoUpstream = 6;
 
-    /// <param name="readPassword">The password, or null when none was given (end of input, or the prompt abandoned).</param>
+    /// <param name="readPassword">The password, or null when none was given (end of input, or the prompt abandoned); null itself for <c>--no-password</c>: a user who signs in through the tenant's upstream provider only.</param>
     public static async Task<int> RunAsync(
-        SmcpConfig config, string tenant, string email, Func<string?> readPassword, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        SmcpConfig config, string tenant, string email, Func<string?>? readPassword, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (config.FindTenant(tenant) is null)
+        if (config.FindTenant(tenant) is not { } tenantConfig)
         {
             await error.WriteLineAsync($"smcp: tenant '{tenant}' is not in smcp.yaml.");
             return UnknownTenant;
+        }
+
+        if (readPassword is null && tenantConfig.SignIn.Upstream is null)
+        {
+            await error.WriteLineAsync($"smcp: tenant '{tenant}' has no signIn.upstream provider in smcp.yaml, so a user without a password could never sign in.");
+            return NoUpstream;
         }
 
         if (UserEmail.Normalize(email) is null)
@@ -30,8 +37,8 @@ internal static class UserAddCommand
             return BadEmail;
         }
 
-        var password = readPassword();
-        if (UserPasswords.Problem(password) is { } problem)
+        var password = readPassword?.Invoke();
+        if (readPassword is not null && UserPasswords.Problem(password) is { } problem)
         {
             await error.WriteLineAsync($"smcp: {problem}");
             return BadPassword;
@@ -47,7 +54,7 @@ internal static class UserAddCommand
         {
             await using var source = NpgsqlDataSource.Create(connectionString);
             var store = new UserStore(new TenantDb(source), new UserPasswords(), TimeProvider.System);
-            var created = await store.CreateAsync(tenant, email, password!, cancellationToken);
+            var created = await store.CreateAsync(tenant, email, password, cancellationToken);
             switch (created.Outcome)
             {
                 case StoreOutcome.Ok:

@@ -10,17 +10,17 @@ internal sealed class UserStore(TenantDb db, UserPasswords passwords, TimeProvid
     private const string Columns =
         "tenant_id AS TenantId, id, email, password_hash AS PasswordHash, failed_attempts AS FailedAttempts, locked_until AS LockedUntil, disabled_at AS DisabledAt, upstream_subject AS UpstreamSubject";
 
-    /// <summary>Adds a user with a password; <see cref="StoreOutcome.Conflict"/> when the email is taken, <see cref="StoreOutcome.MissingReference"/> when the tenant has no row.</summary>
+    /// <summary>Adds a user, with a password or (null) for upstream sign-in only; <see cref="StoreOutcome.Conflict"/> when the email is taken, <see cref="StoreOutcome.MissingReference"/> when the tenant has no row.</summary>
     /// <exception cref="ArgumentException">The email or password is not acceptable (<see cref="UserEmail.Normalize"/>, <see cref="UserPasswords.Problem"/>): check first.</exception>
-    public async Task<StoreResult<OAuthUser>> CreateAsync(string tenantId, string email, string password, CancellationToken cancellationToken)
+    public async Task<StoreResult<OAuthUser>> CreateAsync(string tenantId, string email, string? password, CancellationToken cancellationToken)
     {
         var normalized = UserEmail.Normalize(email) ?? throw new ArgumentException("Not an email address a user can have.", nameof(email));
-        if (UserPasswords.Problem(password) is { } problem)
+        if (password is not null && UserPasswords.Problem(password) is { } problem)
         {
             throw new ArgumentException(problem, nameof(password));
         }
 
-        var hash = passwords.Hash(password);
+        var hash = password is null ? null : passwords.Hash(password);
         try
         {
             var user = await db.RunAsync(tenantId, (connection, transaction) => connection.QuerySingleAsync<OAuthUser>(new CommandDefinition(

@@ -1,5 +1,7 @@
 using System.Net;
+using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.OAuth.Upstream;
+using Smcp.Orchestrator.OAuth.Users;
 using Smcp.Orchestrator.Tests.OAuth.Pages;
 using Smcp.Orchestrator.Tests.OAuth.Server;
 
@@ -172,5 +174,23 @@ public sealed class UpstreamSignInTests
         using var second = new UpstreamFlow("acme");
         using var response = await second.CallbackAsync(await second.CallbackUrlAsync("dave-again"));
         await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "dave@example.com");
+    }
+
+    [Test]
+    public async Task A_user_added_without_a_password_signs_in_upstream_only()
+    {
+        var config = ConfigLoader.Load(UpstreamHost.Smcp.ConfigPath).Config!;
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Assert.That(await UserAddCommand.RunAsync(config, "beta", "bob@example.com", null, output, error, CancellationToken.None), Is.Zero, error.ToString());
+        var hash = await UpstreamHost.Smcp.Database.SuperuserScalarAsync<long>(
+            "SELECT count(*) FROM oauth_users WHERE tenant_id = 'beta' AND email = 'bob@example.com' AND password_hash IS NULL");
+        Assert.That(hash, Is.EqualTo(1));
+
+        using var flow = new UpstreamFlow("beta");
+        Assert.That(await flow.CodeAsync("bob"), Is.Not.Empty);
+
+        Assert.That(await UserAddCommand.RunAsync(config, "gamma", "bob@example.com", null, output, error, CancellationToken.None), Is.EqualTo(UserAddCommand.NoUpstream));
+        Assert.That(error.ToString(), Does.Contain("has no signIn.upstream provider"));
     }
 }
