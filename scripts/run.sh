@@ -38,7 +38,7 @@ trap 'kill "$smcp_pid" 2>/dev/null; wait "$smcp_pid" 2>/dev/null' INT TERM EXIT
 
 api=http://127.0.0.1:8080
 for _ in $(seq 1 120); do
-  curl -sf -o /dev/null "$api/openapi/v1.json" && break
+  curl -sf -o /dev/null "$api/readyz" && break
   kill -0 "$smcp_pid" 2>/dev/null || { smcp_log "smcp exited; see its output above"; exit 1; }
   sleep 0.5
 done

@@ -89,6 +89,16 @@ internal static partial class SchemaMigrator
         }
     }
 
+    /// <summary>The versions of the folder's files the database has not applied, or applied from other bytes.</summary>
+    public static async Task<IReadOnlyList<int>> PendingAsync(string ownerConnectionString, CancellationToken ct, string? directory = null)
+    {
+        var files = await ReadFilesAsync(directory ?? DefaultDirectory, ct);
+        await using var connection = new NpgsqlConnection(ownerConnectionString);
+        await connection.OpenAsync(ct);
+        var applied = await ReadAppliedAsync(connection, ct);
+        return [.. files.Where(f => !applied.TryGetValue(f.Version, out var sha) || !sha.AsSpan().SequenceEqual(f.Sha256)).Select(f => f.Version)];
+    }
+
     public static async Task<IReadOnlyList<MigrationFile>> ReadFilesAsync(string directory, CancellationToken ct)
     {
         if (!Directory.Exists(directory))

@@ -2,6 +2,7 @@ using Smcp.Orchestrator.Audit;
 using Smcp.Orchestrator.Api;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
+using Smcp.Orchestrator.Hosting.Health;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
@@ -79,6 +80,7 @@ internal static class SmcpApp
         builder.Services.AddSingleton<PoolWarmer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolWarmer>());
         builder.Services.AddSmcpOAuthPages(o => builder.Configuration.GetSection(OAuthPagesOptions.Section).Bind(o));
+        builder.Services.AddSmcpHealth();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
@@ -89,6 +91,7 @@ internal static class SmcpApp
         // wrong media type 415) carry no body; this gives each a problem detail, as every other refusal has.
         web.UseStatusCodePages();
         web.MapOpenApi("/openapi/v1.json");
+        web.MapSmcpHealth();
         var tenantApi = web.MapGroup("/v1/tenants/{tenant}")
             .AddEndpointFilter(ApiAccess.TenantFilter);
         tenantApi.MapImages();
