@@ -18,7 +18,7 @@ namespace Smcp.Orchestrator.Tests.Support;
 internal sealed class SmcpServerFixture : IAsyncDisposable
 {
     /// <summary>Appended to this suite's instance ids, so runs side by side on one engine (SMCP_TEST_INSTANCE_SUFFIX) never remove each other's sandboxes.</summary>
-    private static readonly string InstanceSuffix = Environment.GetEnvironmentVariable("SMCP_TEST_INSTANCE_SUFFIX") ?? "";
+    public static readonly string InstanceSuffix = Environment.GetEnvironmentVariable("SMCP_TEST_INSTANCE_SUFFIX") ?? "";
 
     public const string AdminKey = "smcp-test-admin-key-0123456789";
 
