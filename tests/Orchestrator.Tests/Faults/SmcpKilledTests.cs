@@ -15,6 +15,7 @@ public sealed class SmcpKilledTests
             tenants:
               - id: acme
             """);
+        using var removeConfig = new DirectoryRemoval(Path.GetDirectoryName(config)!);
         var masterKey = SmcpProcess.NewMasterKey();
         using var containers = new SandboxContainers();
         string key;
@@ -51,5 +52,10 @@ public sealed class SmcpKilledTests
         using var after = second.Client(SmcpServerFixture.AdminKey);
         Assert.That(await after.GetStringAsync("/v1/tenants/acme/sessions"), Does.Not.Contain(sessions[0]).And.Not.Contain(sessions[1]),
             "the killed run's sessions are not listed as open");
+    }
+
+    private sealed class DirectoryRemoval(string path) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(path, recursive: true);
     }
 }

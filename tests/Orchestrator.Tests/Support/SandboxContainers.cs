@@ -25,6 +25,20 @@ internal sealed class SandboxContainers(string endpoint = "unix:///var/run/docke
         return containers.Select(c => c.ID).ToList();
     }
 
+    /// <summary>Whether the engine answers <c>/_ping</c>.</summary>
+    public async Task<bool> PingAsync()
+    {
+        try
+        {
+            await _docker.System.PingAsync();
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or DockerApiException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     public Task KillAsync(string id) => _docker.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" });
 
     public void Dispose() => _docker.Dispose();
