@@ -33,7 +33,7 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
         if (IsMcpEndpoint(httpContext.Request.Path))
         {
             httpContext.Response.ContentType = "application/json";
-            await httpContext.Response.Body.WriteAsync(McpBody, cancellationToken);
+            await httpContext.Response.Body.WriteAsync(McpBody, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -42,7 +42,7 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
             HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Service unavailable", Detail = Reason },
-        });
+        }).ConfigureAwait(false);
     }
 
     /// <summary><c>/t/{tenant}/{server}/mcp</c>, <c>/sse</c> or <c>/messages</c>.</summary>
