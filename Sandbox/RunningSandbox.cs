@@ -26,6 +26,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     private readonly StderrRing _stderr;
     private readonly CancellationTokenSource _life = new();
     private readonly TaskCompletionSource<SandboxExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<SandboxExit> _exitSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _readLoop;
     private int _endedBy = -1;
     private long _droppedLines;
@@ -72,6 +73,14 @@ public sealed class RunningSandbox : IAsyncDisposable
 
     /// <summary>Completes once the container has stopped, with its exit code and why.</summary>
     public Task<SandboxExit> Exited => _exited.Task;
+
+    /// <summary>Completes as soon as the engine reports the container stopped, with the reason as first seen.</summary>
+    /// <remarks>
+    /// For a SIGKILL exit this is <see cref="SandboxExitReason.Killed"/> unless the engine already flagged an OOM kill;
+    /// <see cref="Exited"/> waits up to three seconds longer for a late OOM flag. A session answers its waiting
+    /// client from this, so a killed sandbox's client learns of it at once.
+    /// </remarks>
+    public Task<SandboxExit> ExitSeen => _exitSeen.Task;
 
     /// <summary>Stdout lines that were not JSON and were dropped.</summary>
     public long DroppedLines => Interlocked.Read(ref _droppedLines);
@@ -329,6 +338,8 @@ public sealed class RunningSandbox : IAsyncDisposable
                 return state?.OOMKilled == true;
             }
 
+            _exitSeen.TrySetResult(new SandboxExit(EndedBy ?? SandboxExitReason.Killed, exitCode, false));
+
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         }
     }
@@ -356,6 +367,7 @@ public sealed class RunningSandbox : IAsyncDisposable
             exit = exit with { UnreadBytes = Interlocked.Read(ref _floodUnreadBytes) };
         }
 
+        _exitSeen.TrySetResult(exit);
         if (_exited.TrySetResult(exit))
         {
             Interlocked.Exchange(ref _onEnded, null)?.Invoke();

@@ -13,4 +13,7 @@ internal static partial class HostLog
 
     [LoggerMessage(2204, LogLevel.Warning, "The engine kept image name {Reference} after its image was deleted")]
     public static partial void ImageUntagFailed(ILogger logger, Exception exception, string reference);
+
+    [LoggerMessage(2205, LogLevel.Warning, "{Method} {Path} answered 503: the database is unavailable ({Error})")]
+    public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string error);
 }

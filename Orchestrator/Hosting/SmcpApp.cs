@@ -82,6 +82,7 @@ internal static class SmcpApp
         builder.Services.AddSmcpOAuthPages(o => builder.Configuration.GetSection(OAuthPagesOptions.Section).Bind(o));
         builder.Services.AddSmcpHealth();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         var web = builder.Build();

@@ -110,7 +110,8 @@ internal sealed partial class McpSession
         SandboxExit exit;
         try
         {
-            exit = await Sandbox.Exited.WaitAsync(_context.Options.SandboxExitWait, _context.Time).ConfigureAwait(false);
+            // As first seen, not after the wait for a late OOM flag: the waiting clients are told at once.
+            exit = await Sandbox.ExitSeen.WaitAsync(_context.Options.SandboxExitWait, _context.Time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

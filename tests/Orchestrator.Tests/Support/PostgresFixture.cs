@@ -41,9 +41,10 @@ internal sealed class PostgresFixture : IAsyncDisposable
     public TenantDb Db { get; }
 
     /// <summary>Creates, bootstraps and (unless told not to) migrates a database named after the test fixture.</summary>
-    public static async Task<PostgresFixture> CreateAsync(string purpose, bool migrate = true)
+    /// <param name="server">The cluster's superuser connection string; the shared test Postgres unless given.</param>
+    public static async Task<PostgresFixture> CreateAsync(string purpose, bool migrate = true, string? server = null)
     {
-        var server = ServerFromEnvironment;
+        server ??= ServerFromEnvironment;
         await EnsureAnswersAsync(server);
         var name = $"smcp_test_{purpose}_{Guid.NewGuid():N}";
         var database = name.Length > 63 ? name[..63] : name;
@@ -83,7 +84,8 @@ internal sealed class PostgresFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await AppDataSource.DisposeAsync();
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        // Unpooled: a test may have restarted the cluster, which breaks pooled connections.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"""DROP DATABASE IF EXISTS "{Database}" WITH (FORCE)""", connection);
         await drop.ExecuteNonQueryAsync();

@@ -18,23 +18,32 @@ namespace Smcp.Orchestrator.Tests.Support;
 internal sealed class SmcpServerFixture : IAsyncDisposable
 {
     /// <summary>Appended to this suite's instance ids, so runs side by side on one engine (SMCP_TEST_INSTANCE_SUFFIX) never remove each other's sandboxes.</summary>
-    private static readonly string InstanceSuffix = Environment.GetEnvironmentVariable("SMCP_TEST_INSTANCE_SUFFIX") ?? "";
+    public static readonly string InstanceSuffix = Environment.GetEnvironmentVariable("SMCP_TEST_INSTANCE_SUFFIX") ?? "";
 
     public const string AdminKey = "smcp-test-admin-key-0123456789";
+
+    public const string Initialize =
+        """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
+
+    public const string Initialized = """{"jsonrpc":"2.0","method":"notifications/initialized"}""";
 
     private readonly WebApplication _app;
     private readonly PostgresFixture _database;
     private readonly string _directory;
 
-    private SmcpServerFixture(WebApplication app, PostgresFixture database, string directory, Uri baseAddress)
+    private SmcpServerFixture(WebApplication app, PostgresFixture database, string directory, Uri baseAddress, string instanceId)
     {
         _app = app;
         _database = database;
         _directory = directory;
         BaseAddress = baseAddress;
+        InstanceId = instanceId;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The <c>smcp.instance</c> label on this host's sandboxes.</summary>
+    public string InstanceId { get; }
 
     public string ConfigPath => Path.Combine(_directory, "smcp.yaml");
 
@@ -44,14 +53,18 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
 
     /// <summary>Starts a host; <paramref name="purpose"/> names its database and its instance id, so a host that starts reconciles (removes) only its own leftovers, never the sandboxes of a host another test runs at once.</summary>
     /// <param name="settings">Host settings as command-line arguments (<c>--Section:Key=value</c>), for this host only.</param>
-    public static async Task<SmcpServerFixture> StartAsync(string purpose, string tenantsYaml, params string[] settings)
+    public static async Task<SmcpServerFixture> StartAsync(string purpose, string tenantsYaml, params string[] settings) =>
+        await StartAsync(await PostgresFixture.CreateAsync(purpose), purpose, tenantsYaml, settings);
+
+    /// <summary>Starts a host on <paramref name="database"/> (which it then owns and drops on dispose).</summary>
+    public static async Task<SmcpServerFixture> StartAsync(PostgresFixture database, string purpose, string tenantsYaml, params string[] settings)
     {
-        var database = await PostgresFixture.CreateAsync(purpose);
+        var instanceId = $"smcp-api-tests-{purpose}{InstanceSuffix}";
         var directory = Directory.CreateTempSubdirectory("smcp-api-").FullName;
         var path = Path.Combine(directory, "smcp.yaml");
         await File.WriteAllTextAsync(path, $"""
             listen: [ "http://127.0.0.1:0" ]
-            instanceId: smcp-api-tests-{purpose}{InstanceSuffix}
+            instanceId: {instanceId}
             postgres:
               connectionString: "{database.AppConnectionString}"
               ownerConnectionString: "{database.OwnerConnectionString}"
@@ -67,7 +80,7 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         var app = await SmcpApp.BuildAsync(path, loaded, settings, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SmcpServerFixture(app, database, directory, new Uri(address));
+        return new SmcpServerFixture(app, database, directory, new Uri(address), instanceId);
     }
 
     /// <summary>A public client (auth method none) of the built-in issuer, as <c>/register</c> would make it.</summary>
@@ -110,10 +123,10 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
-    /// <summary>One MCP POST to acme's <c>notes</c> server, as a Streamable HTTP client sends it.</summary>
-    public static async Task<HttpResponseMessage> PostMcpAsync(HttpClient client, string? session, string json)
+    /// <summary>One MCP POST to acme's <c>notes</c> server (or the server at <paramref name="path"/>), as a Streamable HTTP client sends it.</summary>
+    public static async Task<HttpResponseMessage> PostMcpAsync(HttpClient client, string? session, string json, string path = "/t/acme/notes/mcp")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/t/acme/notes/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         if (session is not null)
