@@ -71,7 +71,8 @@ internal static class PinsApi
     private static PinSetResponse ToResponse(PinSetRow row) =>
         new(row.Version, row.ListingHash, row.RecordedAt, row.ApprovedBy, row.Tools.Select(t => new PinnedToolResponse(t.Name, t.Hash)).ToList());
 
-    private static PendingPinsResponse ToPending(PinSetRow? approved, PinSetRow pending)
+    /// <summary>The pending change tool by tool: old and new canonical JSON side by side.</summary>
+    public static PendingPinsResponse ToPending(PinSetRow? approved, PinSetRow pending)
     {
         var old = (approved?.Tools ?? []).GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Canonical, StringComparer.Ordinal);
         var listed = pending.Tools.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Canonical, StringComparer.Ordinal);
