@@ -18,6 +18,7 @@ internal sealed class SessionPins(string tenant, string server, McpServerTarget 
     private ToolPinSet? _pins = target.Pins;
     private string? _reported;
     private bool _unlisted;
+    private (string ResultHash, ObservedListing Listing)? _lastRead;
 
     public bool IsOn => target.ToolPinning != ToolPinningPolicy.Off;
 
@@ -34,7 +35,7 @@ internal sealed class SessionPins(string tenant, string server, McpServerTarget 
     public PinnedAnswer Inspect(ReadOnlyMemory<byte> original, ReadOnlyMemory<byte> current, RequestId id)
     {
         var policy = target.ToolPinning;
-        var listing = ObservedListing.Read(original);
+        var listing = Read(original);
         if (listing.Problem is { } problem)
         {
             var detail = PinAudit.UnreadableDetail(policy, problem);
@@ -99,6 +100,32 @@ internal sealed class SessionPins(string tenant, string server, McpServerTarget 
         }
 
         return new PinnedAnswer(Without(current, hidden, id), pinEvent, observation);
+    }
+
+    /// <summary>The listing's tools; a session listing the same bytes again pays a hash, not a parse.</summary>
+    private ObservedListing Read(ReadOnlyMemory<byte> line)
+    {
+        if (!ResultLocator.TryFind(line, out var result))
+        {
+            return ObservedListing.Read(line);
+        }
+
+        var hash = ToolCanon.Hex(result.Span);
+        lock (_gate)
+        {
+            if (_lastRead is { } last && last.ResultHash == hash)
+            {
+                return last.Listing;
+            }
+        }
+
+        var listing = ObservedListing.Read(line);
+        lock (_gate)
+        {
+            _lastRead = (hash, listing);
+        }
+
+        return listing;
     }
 
     /// <summary>The error answer for a <c>tools/call</c> the session refuses under block; null when it may be forwarded.</summary>
