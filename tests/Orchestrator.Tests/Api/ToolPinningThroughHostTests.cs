@@ -110,7 +110,10 @@ public sealed class ToolPinningThroughHostTests
         var stale = await tenantAdmin.PostAsJsonAsync("/v1/tenants/acme/servers/notes/pins/approve", new { listingHash = new string('0', 64) });
         Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
 
-        var approved = await tenantAdmin.PostAsJsonAsync("/v1/tenants/acme/servers/notes/pins/approve", new { });
+        var broken = await tenantAdmin.PostAsync("/v1/tenants/acme/servers/notes/pins/approve", new StringContent("{\"listingHash\":", System.Text.Encoding.UTF8, "application/json"));
+        Assert.That(broken.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await broken.Content.ReadAsStringAsync());
+        Assert.That((await tenantAdmin.GetAsync("/v1/tenants/acme/servers/Not_A_Name/pins")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var approved = await tenantAdmin.PostAsync("/v1/tenants/acme/servers/notes/pins/approve", null);
         Assert.That(approved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await approved.Content.ReadAsStringAsync());
         var fresh = await InitializeAsync(mcp);
         Assert.That(ToolNames((await RpcAsync(mcp, fresh, ListTools)).Answer), Is.EqualTo(new[] { "echo_v2", "hang" }));
