@@ -5,10 +5,11 @@ using Smcp.Orchestrator.Hosting;
 using Smcp.Orchestrator.OAuth.Keys;
 using Smcp.Orchestrator.OAuth.Users;
 using Smcp.Orchestrator.Secrets;
+using Smcp.Orchestrator.Servers;
 using Smcp.Sandbox;
 
 // smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--no-password] [--config FILE]
-// | smcp keys rotate-signing [--config FILE]
+// | smcp keys rotate-signing [--config FILE] | smcp pins list|approve --tenant T --server S [--listing-hash H] [--config FILE]
 var command = args.Length == 0 ? "serve" : args[0];
 var configPath = Option("--config") ?? Environment.GetEnvironmentVariable("SMCP_CONFIG") ?? "smcp.yaml";
 using var cancel = new CancellationTokenSource();
@@ -76,6 +77,16 @@ switch (command)
         }
     }
 
+    case "pins" when args.Length >= 2 && args[1] is "list" or "approve" && Option("--tenant") is { } pinTenant && Option("--server") is { } pinServer:
+    {
+        if (Load() is not { } loaded)
+        {
+            return 1;
+        }
+
+        return await PinsCommand.RunAsync(loaded.Config!, args[1], pinTenant, pinServer, Option("--listing-hash"), Console.Out, Console.Error, cancel.Token);
+    }
+
     case "serve":
     {
         if (Load() is not { } loaded)
@@ -98,7 +109,7 @@ switch (command)
     }
 
     default:
-        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--no-password] [--config FILE] | smcp keys rotate-signing [--config FILE]");
+        Console.Error.WriteLine("usage: smcp serve [--config FILE] | smcp config check FILE | smcp audit verify --tenant T [--config FILE] | smcp user add --tenant T --email E [--no-password] [--config FILE] | smcp keys rotate-signing [--config FILE] | smcp pins list|approve --tenant T --server S [--listing-hash H] [--config FILE]");
         return 2;
 }
 

@@ -52,6 +52,9 @@ internal static partial class Log
     [LoggerMessage(3971, LogLevel.Warning, "Session {SessionId} of {Tenant}/{Server}: the tool-definition scan withheld a {Method} answer it could not read")]
     public static partial void ListingWithheld(ILogger logger, string sessionId, string tenant, string server, string method);
 
+    [LoggerMessage(3980, LogLevel.Warning, "Session {SessionId} of {Tenant}/{Server}: tool pinning {Action}, {Outcome} (the audit row names the tools)")]
+    public static partial void PinEvent(ILogger logger, string sessionId, string tenant, string server, string action, string outcome);
+
     [LoggerMessage(3101, LogLevel.Warning, "The keys of issuer {Issuer} could not be fetched: {Reason}; its tokens with unknown key ids are refused")]
     public static partial void JwksFetchFailed(ILogger logger, string issuer, string reason);
 

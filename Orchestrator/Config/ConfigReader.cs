@@ -13,7 +13,7 @@ internal static class ConfigReader
     private static readonly string[] TopKeys = ["listen", "instanceId", "postgres", "allowedOrigins", "vetting", "defaults", "tenants", "oauth"];
     private static readonly string[] PostgresKeys = ["connectionString", "ownerConnectionString"];
     private static readonly string[] VettingKeys = ["onSuspiciousEnv"];
-    private static readonly string[] TenantKeys = ["id", "name", "status", "quotas", ToolScanReader.Key, ToolScanReader.ServersKey, SignInReader.Key];
+    private static readonly string[] TenantKeys = ["id", "name", "status", "quotas", ToolScanReader.Key, ToolScanReader.PinningKey, ToolScanReader.ServersKey, SignInReader.Key];
     private const int MaxNameLength = 200;
 
     private static readonly Dictionary<string, TenantStatus> Statuses = new(StringComparer.Ordinal)
@@ -64,14 +64,16 @@ internal static class ConfigReader
         {
             config = config with
             {
-                Defaults = QuotaReader.Read(reader, defaults, "defaults", config.Defaults, alsoAllowed: ToolScanReader.Key),
+                Defaults = QuotaReader.Read(reader, defaults, "defaults", config.Defaults, alsoAllowed: [ToolScanReader.Key, ToolScanReader.PinningKey]),
                 DefaultToolScan = ToolScanReader.Read(reader, ToolScanReader.Find(defaults), "defaults." + ToolScanReader.Key, config.DefaultToolScan),
+                DefaultToolPinning = ToolScanReader.ReadPinning(
+                    reader, ToolScanReader.Find(defaults, ToolScanReader.PinningKey), "defaults." + ToolScanReader.PinningKey, config.DefaultToolPinning),
             };
         }
 
         if (top.GetValueOrDefault("tenants") is { } tenants)
         {
-            config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults, config.DefaultToolScan, environment) };
+            config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults, config.DefaultToolScan, config.DefaultToolPinning, environment) };
         }
 
         if (top.GetValueOrDefault("oauth") is { } oauth)
@@ -82,7 +84,7 @@ internal static class ConfigReader
         return config;
     }
 
-    private static List<TenantConfig> ReadTenants(NodeReader reader, YamlNode node, TenantQuotas defaults, ToolScanPolicy defaultToolScan, Func<string, string?> environment)
+    private static List<TenantConfig> ReadTenants(NodeReader reader, YamlNode node, TenantQuotas defaults, ToolScanPolicy defaultToolScan, ToolPinningPolicy defaultToolPinning, Func<string, string?> environment)
     {
         var tenants = new List<TenantConfig>();
         var firstSeen = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -105,8 +107,9 @@ internal static class ConfigReader
 
             var quotas = set.GetValueOrDefault("quotas") is { } quotaNode ? QuotaReader.Read(reader, quotaNode, path + ".quotas", defaults) : defaults;
             var toolScan = ToolScanReader.Read(reader, set.GetValueOrDefault(ToolScanReader.Key), path + "." + ToolScanReader.Key, defaultToolScan);
+            var toolPinning = ToolScanReader.ReadPinning(reader, set.GetValueOrDefault(ToolScanReader.PinningKey), path + "." + ToolScanReader.PinningKey, defaultToolPinning);
             var servers = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } serversNode
-                ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan)
+                ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan, toolPinning)
                 : ServerToolScans.None;
             var signIn = SignInReader.Read(reader, set.GetValueOrDefault(SignInReader.Key), path + "." + SignInReader.Key, environment);
             if (id is null)
@@ -121,7 +124,7 @@ internal static class ConfigReader
             }
 
             firstSeen[id] = set["id"];
-            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers, SignIn = signIn });
+            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ToolPinning = toolPinning, ServerToolScan = servers, SignIn = signIn });
         }
 
         return tenants;

@@ -34,6 +34,9 @@ internal sealed record SmcpConfig
     /// <summary><c>defaults.toolScan</c>: the tool-definition scan policy of tenants that set none.</summary>
     public ToolScanPolicy DefaultToolScan { get; init; } = ToolScanPolicy.Warn;
 
+    /// <summary><c>defaults.toolPinning</c>: the tool pinning policy of tenants that set none.</summary>
+    public ToolPinningPolicy DefaultToolPinning { get; init; } = ToolPinningPolicy.Warn;
+
     public IReadOnlyList<TenantConfig> Tenants
     {
         get => _tenants;
@@ -105,6 +108,12 @@ internal sealed record TenantConfig
 
     /// <summary>The effective policy of one of the tenant's servers.</summary>
     public ToolScanPolicy ToolScanFor(string server) => ServerToolScan.ByName.GetValueOrDefault(server, ToolScan);
+
+    /// <summary>The tenant's tool pinning policy: its own <c>toolPinning</c>, else <c>defaults.toolPinning</c>, else warn.</summary>
+    public ToolPinningPolicy ToolPinning { get; init; } = ToolPinningPolicy.Warn;
+
+    /// <summary>The effective pinning policy of one of the tenant's servers.</summary>
+    public ToolPinningPolicy ToolPinningFor(string server) => ServerToolScan.PinningByName.GetValueOrDefault(server, ToolPinning);
 }
 
 internal enum TenantStatus

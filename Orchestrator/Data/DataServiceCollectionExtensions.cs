@@ -45,6 +45,7 @@ internal static class DataServiceCollectionExtensions
         services.TryAddSingleton<SecretStore>();
         services.TryAddSingleton<DataKeyStore>();
         services.TryAddSingleton<SessionStore>();
+        services.TryAddSingleton<ToolPinStore>();
         services.TryAddSingleton<AuditQuery>();
         services.TryAddSingleton<AuditVerifier>();
         services.TryAddSingleton<AuditWriter>();

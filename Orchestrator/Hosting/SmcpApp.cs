@@ -97,6 +97,7 @@ internal static class SmcpApp
             .AddEndpointFilter(ApiAccess.TenantFilter);
         tenantApi.MapImages();
         tenantApi.MapServers();
+        tenantApi.MapPins();
         tenantApi.MapKeys();
         tenantApi.MapOAuthClients();
         tenantApi.MapAudit();

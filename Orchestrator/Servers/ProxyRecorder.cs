@@ -4,8 +4,8 @@ using Smcp.Proxy.Ports;
 
 namespace Smcp.Orchestrator.Servers;
 
-/// <summary>The proxy's audit and session rows, into Postgres: audit through the batching writer, which never drops.</summary>
-internal sealed class ProxyRecorder(AuditWriter audit, SessionStore sessions) : IProxyRecorder
+/// <summary>The proxy's audit, session and tool pin rows, into Postgres: audit through the batching writer, which never drops.</summary>
+internal sealed class ProxyRecorder(AuditWriter audit, SessionStore sessions, ToolPinStore pins) : IProxyRecorder
 {
     public ValueTask AuditAsync(McpAuditEvent auditEvent, CancellationToken cancellationToken) =>
         audit.EnqueueAsync(
@@ -30,4 +30,7 @@ internal sealed class ProxyRecorder(AuditWriter audit, SessionStore sessions) : 
 
     public Task SessionEndedAsync(string tenant, string sessionId, string reason, CancellationToken cancellationToken) =>
         sessions.EndAsync(tenant, sessionId, reason, cancellationToken);
+
+    public Task PinsObservedAsync(ToolPinObservation observation, CancellationToken cancellationToken) =>
+        pins.RecordAsync(observation, cancellationToken);
 }

@@ -9,9 +9,10 @@ namespace Smcp.Orchestrator.Servers;
 
 /// <summary>
 /// The deployed servers as the proxy sees them: the stored server, its tenant's image, the
-/// tenant's quotas from smcp.yaml, and its secrets decrypted into the sandbox's environment.
+/// tenant's quotas from smcp.yaml, its secrets decrypted into the sandbox's environment, and its approved tool pins.
 /// </summary>
-internal sealed class ServerCatalog(ConfigMonitor config, ServerStore servers, ImageStore images, SecretStore secrets, DataKeyStore dataKeys, SecretBox box)
+internal sealed class ServerCatalog(
+    ConfigMonitor config, ServerStore servers, ImageStore images, SecretStore secrets, DataKeyStore dataKeys, SecretBox box, ToolPinStore pins)
     : IServerCatalog
 {
     public async Task<(McpServerTarget? Target, TargetRefusal? Refusal)> FindAsync(string tenant, string server, CancellationToken cancellationToken)
@@ -56,6 +57,9 @@ internal sealed class ServerCatalog(ConfigMonitor config, ServerStore servers, I
             SessionStartsPerMinute = quotas.SessionStartsPerMinute,
             ReclaimIdleAfter = quotas.ReclaimIdleAfter,
             ToolScan = entry.ToolScanFor(server),
+            ToolPinning = entry.ToolPinningFor(server),
+            Version = ServerVersion.Of(image.DockerId, row.Args, row.Env),
+            Pins = entry.ToolPinningFor(server) == ToolPinningPolicy.Off ? null : await pins.LoadApprovedAsync(tenant, server, cancellationToken).ConfigureAwait(false),
         };
         return (target, null);
     }

@@ -84,7 +84,8 @@ internal sealed class ToolGuard(IOptions<ProxyOptions> options)
         return verdict;
     }
 
-    private static byte[] Compose(RequestId id, ReadOnlyMemory<byte> result)
+    /// <summary>A JSON-RPC answer line with <paramref name="id"/> and <paramref name="result"/> (already JSON).</summary>
+    public static byte[] Compose(RequestId id, ReadOnlyMemory<byte> result)
     {
         ReadOnlySpan<byte> head = "{\"jsonrpc\":\"2.0\",\"id\":"u8;
         ReadOnlySpan<byte> middle = ",\"result\":"u8;

@@ -42,6 +42,15 @@ public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan
 
     /// <summary>What the tool-definition scan does to this server's listings: <c>toolScan</c> in smcp.yaml, by server, tenant, then defaults.</summary>
     public ToolScanPolicy ToolScan { get; init; } = ToolScanPolicy.Warn;
+
+    /// <summary>What a difference from the pinned tools does: <c>toolPinning</c> in smcp.yaml; off unless the host sets it.</summary>
+    public ToolPinningPolicy ToolPinning { get; init; } = ToolPinningPolicy.Off;
+
+    /// <summary>What defines the server's behaviour (image, arguments, environment), as a hash: recorded with its pins.</summary>
+    public string Version { get; init; } = "";
+
+    /// <summary>The server's approved pins when the session starts; null when it has none yet (its first listing is pinned).</summary>
+    public ToolPinSet? Pins { get; init; }
 }
 
 /// <summary>Why a tenant's server cannot be reached.</summary>
@@ -80,4 +89,7 @@ public interface IProxyRecorder
     Task SessionOpenedAsync(string tenant, string server, string sessionId, string principal, string sandboxId, CancellationToken cancellationToken);
 
     Task SessionEndedAsync(string tenant, string sessionId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Keeps a listing for tool pinning: the first pins of a server, or a pending change; once per distinct listing.</summary>
+    Task PinsObservedAsync(ToolPinObservation observation, CancellationToken cancellationToken);
 }

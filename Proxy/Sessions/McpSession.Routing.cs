@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Smcp.Proxy.Guard;
+using Smcp.Proxy.Guard.Pinning;
 using Smcp.Proxy.Json;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox;
@@ -88,6 +89,11 @@ internal sealed partial class McpSession
                     }
 
                     continue;
+                }
+
+                if (message.Method == "notifications/tools/list_changed")
+                {
+                    _pins.ListChanged();
                 }
 
                 var stream = StreamFor(message);
@@ -179,6 +185,7 @@ internal sealed partial class McpSession
 
         pending.Deadline?.Dispose();
         JsonElement? detail = null;
+        var original = line;
         if (response is { IsError: false } && pending.Listing is { } listing && Target.ToolScan != ToolScanPolicy.Off)
         {
             var guarded = _context.Guard.Inspect(listing, line, pending.Id, Target.ToolScan);
@@ -196,6 +203,23 @@ internal sealed partial class McpSession
             else if (guarded.Outcome == ScanOutcomes.Withheld)
             {
                 Log.ListingWithheld(_context.Logger, Id, Tenant, Server, listing.ListMethod);
+            }
+        }
+
+        if (response is { IsError: false } && pending.Listing == ListingKind.Tools && _pins.IsOn)
+        {
+            // Before the answer is appended, as above: a tool removed here is refused before the client can call it.
+            var pinned = _pins.Inspect(original, line, pending.Id);
+            line = pinned.Line;
+            if (pinned.Event is { } pinEvent)
+            {
+                Log.PinEvent(_context.Logger, Id, Tenant, Server, pinEvent.Action, pinEvent.Outcome);
+                _ = AuditPinAsync(pinEvent);
+            }
+
+            if (pinned.Observation is { } observation)
+            {
+                _ = RecordPinsAsync(observation);
             }
         }
 
@@ -253,6 +277,31 @@ internal sealed partial class McpSession
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
             // The sandbox has ended; there is nothing left to cancel.
+        }
+    }
+
+    private async Task AuditPinAsync(PinEvent pinEvent)
+    {
+        var auditEvent = new McpAuditEvent(Tenant, Principal.Id, Id, pinEvent.Action, Server, pinEvent.Outcome, 0, 0, 0) { Detail = pinEvent.Detail };
+        try
+        {
+            await _context.Recorder.AuditAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RecorderFailed(_context.Logger, ex, Id);
+        }
+    }
+
+    private async Task RecordPinsAsync(ToolPinObservation observation)
+    {
+        try
+        {
+            await _context.Recorder.PinsObservedAsync(observation, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RecorderFailed(_context.Logger, ex, Id);
         }
     }
 

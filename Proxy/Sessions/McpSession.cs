@@ -1,4 +1,5 @@
 using Smcp.Proxy.Guard;
+using Smcp.Proxy.Guard.Pinning;
 using Smcp.Proxy.Json;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox;
@@ -20,6 +21,7 @@ internal sealed partial class McpSession
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpSession> _onEnded;
     private readonly SessionBlocks _blocks = new();
+    private readonly SessionPins _pins;
     private CancellationTokenSource? _getConsumer;
     private long _lastActivity;
     private long _getDelivered;
@@ -39,6 +41,7 @@ internal sealed partial class McpSession
         Sandbox = sandbox;
         _context = context;
         _onEnded = onEnded;
+        _pins = new SessionPins(tenant, server, target);
         _lastActivity = context.Time.GetTimestamp();
         _streams = new SessionStreams(context.Options, context.TenantReplay(tenant));
         ReaderLoop = Task.Run(ReadLoopAsync);
@@ -113,7 +116,7 @@ internal sealed partial class McpSession
         Dictionary<JsonRpcMessage, (PendingRequest Pending, byte[] Answer)>? withheld = null;
         foreach (var (request, pending) in requests)
         {
-            if (_blocks.RefusalFor(request) is { } refusal)
+            if ((_blocks.RefusalFor(request) ?? _pins.RefusalFor(request)) is { } refusal)
             {
                 withheld ??= new Dictionary<JsonRpcMessage, (PendingRequest, byte[])>(ReferenceEqualityComparer.Instance);
                 withheld.Add(request, (pending, refusal));

@@ -196,4 +196,7 @@ internal sealed class SwitchRecorder(IProxyRecorder? real) : IProxyRecorder
 
     public Task SessionEndedAsync(string tenant, string sessionId, string reason, CancellationToken cancellationToken) =>
         real?.SessionEndedAsync(tenant, sessionId, reason, cancellationToken) ?? Task.CompletedTask;
+
+    public Task PinsObservedAsync(ToolPinObservation observation, CancellationToken cancellationToken) =>
+        real?.PinsObservedAsync(observation, cancellationToken) ?? Task.CompletedTask;
 }

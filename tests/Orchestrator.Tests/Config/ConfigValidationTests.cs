@@ -60,7 +60,7 @@ public sealed class ConfigValidationTests
         {
             "smcp.yaml:1:9: listen: expected a list, e.g. [\"http://127.0.0.1:8080\"]; found 'http://0.0.0.0:8080'",
             "smcp.yaml:5:19: tenants[0].quotas.maxServers: expected a whole number; found a list",
-            "smcp.yaml:6:5: tenants[1]: expected a mapping with keys id, name, status, quotas, toolScan, servers, signIn; found 'acme2'",
+            "smcp.yaml:6:5: tenants[1]: expected a mapping with keys id, name, status, quotas, toolScan, toolPinning, servers, signIn; found 'acme2'",
         }));
     }
 

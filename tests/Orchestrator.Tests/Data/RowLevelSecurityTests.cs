@@ -25,6 +25,7 @@ public sealed class RowLevelSecurityTests
         ["oauth_codes"] = $"INSERT INTO oauth_codes (tenant_id, code_hash, client_id, user_id, redirect_uri, code_challenge, resource, scope, expires_at) VALUES ('{Other}', sha256('c2'), 'c', '{UserId}', 'r', 'x', 'r', 'mcp', now())",
         ["oauth_refresh_tokens"] = $"INSERT INTO oauth_refresh_tokens (tenant_id, token_hash, family_id, client_id, subject, resource, scope, expires_at) VALUES ('{Other}', sha256('t2'), gen_random_uuid(), 'c', 's', 'r', 'mcp', now())",
         ["oauth_revoked_families"] = $"INSERT INTO oauth_revoked_families (tenant_id, family_id, reason) VALUES ('{Other}', gen_random_uuid(), 'x')",
+        ["tool_pins"] = $"INSERT INTO tool_pins (tenant_id, server, state, version, listing_hash, tools) VALUES ('{Other}', 'srv2', 'approved', 'v', 'h', '[]')",
     };
 
     // Each tenant's one user, the same id in both (ids are unique per tenant only).
@@ -62,6 +63,7 @@ public sealed class RowLevelSecurityTests
                 INSERT INTO oauth_refresh_tokens (tenant_id, token_hash, family_id, client_id, subject, resource, scope, expires_at)
                     VALUES ('{tenant}', sha256('t'), gen_random_uuid(), 'c', 's', 'r', 'mcp', now());
                 INSERT INTO oauth_revoked_families (tenant_id, family_id, reason) VALUES ('{tenant}', gen_random_uuid(), 'x');
+                INSERT INTO tool_pins (tenant_id, server, state, version, listing_hash, tools) VALUES ('{tenant}', 'srv', 'approved', 'v', 'h', '[]');
                 """);
         }
     }

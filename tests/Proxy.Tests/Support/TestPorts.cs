@@ -104,4 +104,12 @@ internal sealed class TestRecorder : IProxyRecorder
         Ended[sessionId] = reason;
         return Task.CompletedTask;
     }
+
+    public ConcurrentQueue<ToolPinObservation> Pins { get; } = new();
+
+    public Task PinsObservedAsync(ToolPinObservation observation, CancellationToken cancellationToken)
+    {
+        Pins.Enqueue(observation);
+        return Task.CompletedTask;
+    }
 }
