@@ -108,6 +108,9 @@ internal static class ConfigReader
             var servers = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } serversNode
                 ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan)
                 : ServerToolScans.None;
+            var tools = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } toolsNode
+                ? ToolPolicyReader.ReadServers(reader, toolsNode, path + "." + ToolScanReader.ServersKey)
+                : ServerToolPolicies.None;
             if (id is null)
             {
                 continue;
@@ -120,7 +123,7 @@ internal static class ConfigReader
             }
 
             firstSeen[id] = set["id"];
-            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers });
+            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers, ServerTools = tools });
         }
 
         return tenants;

@@ -100,6 +100,9 @@ internal sealed record TenantConfig
     /// <summary><c>servers.{name}.toolScan</c>: the servers whose policy differs from the tenant's.</summary>
     public ServerToolScans ServerToolScan { get; init; } = ServerToolScans.None;
 
+    /// <summary><c>servers.{name}.tools</c>: the servers whose tools are limited by role.</summary>
+    public ServerToolPolicies ServerTools { get; init; } = ServerToolPolicies.None;
+
     /// <summary>The effective policy of one of the tenant's servers.</summary>
     public ToolScanPolicy ToolScanFor(string server) => ServerToolScan.ByName.GetValueOrDefault(server, ToolScan);
 }

@@ -56,6 +56,7 @@ internal sealed class ServerCatalog(ConfigMonitor config, ServerStore servers, I
             SessionStartsPerMinute = quotas.SessionStartsPerMinute,
             ReclaimIdleAfter = quotas.ReclaimIdleAfter,
             ToolScan = entry.ToolScanFor(server),
+            Tools = entry.ServerTools.ByName.GetValueOrDefault(server, ToolPolicy.None),
         };
         return (target, null);
     }

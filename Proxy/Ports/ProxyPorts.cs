@@ -42,6 +42,9 @@ public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan
 
     /// <summary>What the tool-definition scan does to this server's listings: <c>toolScan</c> in smcp.yaml, by server, tenant, then defaults.</summary>
     public ToolScanPolicy ToolScan { get; init; } = ToolScanPolicy.Warn;
+
+    /// <summary>Which tools each role may call: <c>servers.{name}.tools</c> in smcp.yaml.</summary>
+    public ToolPolicy Tools { get; init; } = ToolPolicy.None;
 }
 
 /// <summary>Why a tenant's server cannot be reached.</summary>

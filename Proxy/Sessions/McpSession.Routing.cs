@@ -198,6 +198,11 @@ internal sealed partial class McpSession
             }
         }
 
+        if (response is { IsError: false } && pending.Listing == ListingKind.Tools)
+        {
+            line = _policy.Listed(line, pending.Id);
+        }
+
         // A request answered is the client's exchange ending: idle time (reaping, reclaiming) counts from here, so a
         // session whose call ran longer than its idle timeout is not ended the moment its answer arrives.
         Touch();

@@ -94,6 +94,15 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
+    /// <summary>Uploads <paramref name="image"/> to the tenant and returns its id.</summary>
+    public static async Task<string> UploadAsync(HttpClient admin, string image, string tenant = "acme", string server = "notes")
+    {
+        using var tarball = new ByteArrayContent(await SaveImageAsync(image));
+        var upload = await admin.PostAsync($"/v1/tenants/{tenant}/images?server={server}", tarball);
+        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
+        return (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
+    }
+
     /// <summary>One MCP POST to acme's <c>notes</c> server, as a Streamable HTTP client sends it.</summary>
     public static async Task<HttpResponseMessage> PostMcpAsync(HttpClient client, string? session, string json)
     {
