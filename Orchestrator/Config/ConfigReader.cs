@@ -111,6 +111,9 @@ internal static class ConfigReader
             var tools = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } toolsNode
                 ? ToolPolicyReader.ReadServers(reader, toolsNode, path + "." + ToolScanReader.ServersKey)
                 : ServerToolPolicies.None;
+            var outputGuards = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } guardsNode
+                ? OutputGuardReader.ReadServers(reader, guardsNode, path + "." + ToolScanReader.ServersKey)
+                : ServerOutputGuards.None;
             if (id is null)
             {
                 continue;
@@ -123,7 +126,7 @@ internal static class ConfigReader
             }
 
             firstSeen[id] = set["id"];
-            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers, ServerTools = tools });
+            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ServerToolScan = servers, ServerTools = tools, ServerOutputGuard = outputGuards });
         }
 
         return tenants;

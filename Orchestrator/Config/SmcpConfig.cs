@@ -103,6 +103,9 @@ internal sealed record TenantConfig
     /// <summary><c>servers.{name}.tools</c>: the servers whose tools are limited by role.</summary>
     public ServerToolPolicies ServerTools { get; init; } = ServerToolPolicies.None;
 
+    /// <summary><c>servers.{name}.outputGuard</c>: the servers whose tool results are redacted (off for the rest).</summary>
+    public ServerOutputGuards ServerOutputGuard { get; init; } = ServerOutputGuards.None;
+
     /// <summary>The effective policy of one of the tenant's servers.</summary>
     public ToolScanPolicy ToolScanFor(string server) => ServerToolScan.ByName.GetValueOrDefault(server, ToolScan);
 }

@@ -12,7 +12,7 @@ internal static class ToolScanReader
 
     public const string ServersKey = "servers";
 
-    private static readonly string[] ServerKeys = [Key, ToolPolicyReader.Key];
+    private static readonly string[] ServerKeys = [Key, ToolPolicyReader.Key, OutputGuardReader.Key];
 
     private static readonly Dictionary<string, ToolScanPolicy> Policies = new(StringComparer.Ordinal)
     {

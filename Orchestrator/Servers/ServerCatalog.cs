@@ -35,12 +35,14 @@ internal sealed class ServerCatalog(ConfigMonitor config, ServerStore servers, I
         }
 
         var env = new Dictionary<string, string>(row.Env, StringComparer.Ordinal);
-        foreach (var (name, value) in await DecryptSecretsAsync(tenant, server, cancellationToken).ConfigureAwait(false))
+        var decrypted = await DecryptSecretsAsync(tenant, server, cancellationToken).ConfigureAwait(false);
+        foreach (var (name, value) in decrypted)
         {
             env[name] = value;
         }
 
         var quotas = entry.Quotas;
+        var outputGuard = entry.ServerOutputGuard.ByName.GetValueOrDefault(server, OutputGuardMode.Off);
         var spec = new SandboxSpec
         {
             Image = image.DockerId,
@@ -57,6 +59,8 @@ internal sealed class ServerCatalog(ConfigMonitor config, ServerStore servers, I
             ReclaimIdleAfter = quotas.ReclaimIdleAfter,
             ToolScan = entry.ToolScanFor(server),
             Tools = entry.ServerTools.ByName.GetValueOrDefault(server, ToolPolicy.None),
+            OutputGuard = outputGuard,
+            SecretValues = outputGuard == OutputGuardMode.Redact ? [.. decrypted.Values] : [],
         };
         return (target, null);
     }

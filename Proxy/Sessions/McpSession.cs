@@ -22,6 +22,7 @@ internal sealed partial class McpSession
     private readonly Action<McpSession> _onEnded;
     private readonly SessionBlocks _blocks = new();
     private readonly SessionToolPolicy _policy;
+    private readonly OutputGuard? _output;
     private CancellationTokenSource? _getConsumer;
     private long _lastActivity;
     private long _getDelivered;
@@ -43,6 +44,7 @@ internal sealed partial class McpSession
         _onEnded = onEnded;
         _lastActivity = context.Time.GetTimestamp();
         _policy = new SessionToolPolicy(target.Tools, principal.Role);
+        _output = target.OutputGuard == OutputGuardMode.Redact ? new OutputGuard(target.SecretValues) : null;
         _streams = new SessionStreams(context.Options, context.TenantReplay(tenant));
         ReaderLoop = Task.Run(ReadLoopAsync);
     }
