@@ -85,13 +85,16 @@ internal sealed class OutputGuard(IEnumerable<string> secrets)
     private string Redact(string text, Dictionary<string, int> counts)
     {
         text = _secrets.Redact(text, counts);
-        foreach (var (rule, pattern) in CredentialShapes.All)
+        foreach (var (rule, anchors, pattern) in CredentialShapes.All)
         {
-            text = pattern.Replace(text, _ =>
+            if (text.AsSpan().IndexOfAny(anchors) >= 0)
             {
-                counts[rule] = counts.GetValueOrDefault(rule) + 1;
-                return "[redacted:" + rule + "]";
-            });
+                text = pattern.Replace(text, _ =>
+                {
+                    counts[rule] = counts.GetValueOrDefault(rule) + 1;
+                    return "[redacted:" + rule + "]";
+                });
+            }
         }
 
         return text;
