@@ -112,6 +112,12 @@ internal static class ConfigReader
                 ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan, toolPinning)
                 : ServerToolScans.None;
             var signIn = SignInReader.Read(reader, set.GetValueOrDefault(SignInReader.Key), path + "." + SignInReader.Key, environment);
+            var tools = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } toolsNode
+                ? ToolPolicyReader.ReadServers(reader, toolsNode, path + "." + ToolScanReader.ServersKey)
+                : ServerToolPolicies.None;
+            var outputGuards = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } guardsNode
+                ? OutputGuardReader.ReadServers(reader, guardsNode, path + "." + ToolScanReader.ServersKey)
+                : ServerOutputGuards.None;
             if (id is null)
             {
                 continue;
@@ -124,7 +130,7 @@ internal static class ConfigReader
             }
 
             firstSeen[id] = set["id"];
-            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ToolPinning = toolPinning, ServerToolScan = servers, SignIn = signIn });
+            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ToolPinning = toolPinning, ServerToolScan = servers, ServerTools = tools, ServerOutputGuard = outputGuards, SignIn = signIn });
         }
 
         return tenants;

@@ -106,6 +106,12 @@ internal sealed record TenantConfig
     /// <summary>How the tenant's people sign in to the built-in issuer: passwords, an upstream provider, or both.</summary>
     public SignInConfig SignIn { get; init; } = SignInConfig.Default;
 
+    /// <summary><c>servers.{name}.tools</c>: the servers whose tools are limited by role.</summary>
+    public ServerToolPolicies ServerTools { get; init; } = ServerToolPolicies.None;
+
+    /// <summary><c>servers.{name}.outputGuard</c>: the servers whose tool results are redacted (off for the rest).</summary>
+    public ServerOutputGuards ServerOutputGuard { get; init; } = ServerOutputGuards.None;
+
     /// <summary>The effective policy of one of the tenant's servers.</summary>
     public ToolScanPolicy ToolScanFor(string server) => ServerToolScan.ByName.GetValueOrDefault(server, ToolScan);
 

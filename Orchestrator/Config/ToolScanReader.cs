@@ -17,7 +17,7 @@ internal static class ToolScanReader
 
     public const string PinningKey = "toolPinning";
 
-    private static readonly string[] ServerKeys = [Key, PinningKey];
+    private static readonly string[] ServerKeys = [Key, PinningKey, ToolPolicyReader.Key, OutputGuardReader.Key];
 
     private static readonly Dictionary<string, ToolScanPolicy> Policies = new(StringComparer.Ordinal)
     {

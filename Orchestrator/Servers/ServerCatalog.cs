@@ -36,12 +36,14 @@ internal sealed class ServerCatalog(
         }
 
         var env = new Dictionary<string, string>(row.Env, StringComparer.Ordinal);
-        foreach (var (name, value) in await DecryptSecretsAsync(tenant, server, cancellationToken).ConfigureAwait(false))
+        var decrypted = await DecryptSecretsAsync(tenant, server, cancellationToken).ConfigureAwait(false);
+        foreach (var (name, value) in decrypted)
         {
             env[name] = value;
         }
 
         var quotas = entry.Quotas;
+        var outputGuard = entry.ServerOutputGuard.ByName.GetValueOrDefault(server, OutputGuardMode.Off);
         var spec = new SandboxSpec
         {
             Image = image.DockerId,
@@ -60,6 +62,9 @@ internal sealed class ServerCatalog(
             ToolPinning = entry.ToolPinningFor(server),
             Version = ServerVersion.Of(image.DockerId, row.Args, row.Env),
             Pins = entry.ToolPinningFor(server) == ToolPinningPolicy.Off ? null : await pins.LoadApprovedAsync(tenant, server, cancellationToken).ConfigureAwait(false),
+            Tools = entry.ServerTools.ByName.GetValueOrDefault(server, ToolPolicy.None),
+            OutputGuard = outputGuard,
+            SecretValues = outputGuard == OutputGuardMode.Redact ? [.. decrypted.Values] : [],
         };
         return (target, null);
     }

@@ -29,6 +29,13 @@ internal sealed class SessionOpener(
             return null;
         }
 
+        if (!target.Tools.Admits(principal.Role))
+        {
+            await HttpErrors.WriteAsync(context, StatusCodes.Status403Forbidden,
+                $"A {ToolPolicy.NameOf(principal.Role)} credential may not use the MCP server '{server}': its tools.allow in smcp.yaml does not name that role.", id).ConfigureAwait(false);
+            return null;
+        }
+
         if (!await AdmitRequestAsync(context, principal, tenant, target, "initialize", id).ConfigureAwait(false)
             || !await AdmitStartAsync(context, principal, tenant, target, id).ConfigureAwait(false))
         {

@@ -51,6 +51,15 @@ public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan
 
     /// <summary>The server's approved pins when the session starts; null when it has none yet (its first listing is pinned).</summary>
     public ToolPinSet? Pins { get; init; }
+
+    /// <summary>Which tools each role may call: <c>servers.{name}.tools</c> in smcp.yaml.</summary>
+    public ToolPolicy Tools { get; init; } = ToolPolicy.None;
+
+    /// <summary>Whether this server's tool results are scanned for its secrets and credential shapes: <c>servers.{name}.outputGuard</c>.</summary>
+    public OutputGuardMode OutputGuard { get; init; } = OutputGuardMode.Off;
+
+    /// <summary>The values of the server's secrets, for the output guard to find in its answers; empty when the guard is off. Never logged.</summary>
+    public IReadOnlyList<string> SecretValues { get; init; } = [];
 }
 
 /// <summary>Why a tenant's server cannot be reached.</summary>

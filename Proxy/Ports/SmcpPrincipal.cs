@@ -27,5 +27,6 @@ public sealed record SmcpPrincipal(string Id, string? Tenant, SmcpRole Role)
 
     public bool MayManage(string tenant) => MayAct(tenant) && Role is SmcpRole.PlatformAdmin or SmcpRole.TenantAdmin;
 
-    public bool MayUseMcp(string tenant) => MayAct(tenant) && Role is SmcpRole.PlatformAdmin or SmcpRole.TenantAdmin or SmcpRole.TenantUser;
+    /// <summary>Whether the credential may reach the tenant's MCP endpoints; a read-only one only the servers whose tool policy admits it (<see cref="ToolPolicy.Admits"/>).</summary>
+    public bool MayUseMcp(string tenant) => MayAct(tenant);
 }

@@ -223,6 +223,17 @@ internal sealed partial class McpSession
             }
         }
 
+        if (response is { IsError: false } && pending.Listing == ListingKind.Tools)
+        {
+            line = _policy.Listed(line, pending.Id);
+        }
+
+        if (response is not null && _output is { } output && pending.Method == "tools/call")
+        {
+            var guarded = output.Inspect(line, pending.Id);
+            (line, outcome, detail) = (guarded.Line, guarded.Outcome ?? outcome, guarded.Detail ?? detail);
+        }
+
         // A request answered is the client's exchange ending: idle time (reaping, reclaiming) counts from here, so a
         // session whose call ran longer than its idle timeout is not ended the moment its answer arrives.
         Touch();

@@ -1,6 +1,7 @@
 using Smcp.Proxy.Guard;
 using Smcp.Proxy.Guard.Pinning;
 using Smcp.Proxy.Json;
+using Smcp.Proxy.Policy;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox;
 
@@ -22,6 +23,8 @@ internal sealed partial class McpSession
     private readonly Action<McpSession> _onEnded;
     private readonly SessionBlocks _blocks = new();
     private readonly SessionPins _pins;
+    private readonly SessionToolPolicy _policy;
+    private readonly OutputGuard? _output;
     private CancellationTokenSource? _getConsumer;
     private long _lastActivity;
     private long _getDelivered;
@@ -43,6 +46,8 @@ internal sealed partial class McpSession
         _onEnded = onEnded;
         _pins = new SessionPins(tenant, server, target);
         _lastActivity = context.Time.GetTimestamp();
+        _policy = new SessionToolPolicy(target.Tools, principal.Role);
+        _output = target.OutputGuard == OutputGuardMode.Redact ? new OutputGuard(target.SecretValues) : null;
         _streams = new SessionStreams(context.Options, context.TenantReplay(tenant));
         ReaderLoop = Task.Run(ReadLoopAsync);
     }
@@ -113,12 +118,12 @@ internal sealed partial class McpSession
         var duplicates = new Dictionary<JsonRpcMessage, PendingRequest>(ReferenceEqualityComparer.Instance);
         var requests = messages.Where(m => m.Kind == MessageKind.Request).Select(m => (Message: m, Pending: NewPending(m))).ToList();
         var candidates = requests.ConvertAll(r => r.Pending);
-        Dictionary<JsonRpcMessage, (PendingRequest Pending, byte[] Answer)>? withheld = null;
+        Dictionary<JsonRpcMessage, (PendingRequest Pending, ProxyRefusal Refusal)>? withheld = null;
         foreach (var (request, pending) in requests)
         {
-            if ((_blocks.RefusalFor(request) ?? _pins.RefusalFor(request)) is { } refusal)
+            if (((_blocks.RefusalFor(request) ?? _pins.RefusalFor(request)) is { } blocked ? new ProxyRefusal(blocked, ScanOutcomes.Withheld, null) : _policy.RefusalFor(request)) is { } refusal)
             {
-                withheld ??= new Dictionary<JsonRpcMessage, (PendingRequest, byte[])>(ReferenceEqualityComparer.Instance);
+                withheld ??= new Dictionary<JsonRpcMessage, (PendingRequest, ProxyRefusal)>(ReferenceEqualityComparer.Instance);
                 withheld.Add(request, (pending, refusal));
             }
         }
@@ -152,7 +157,7 @@ internal sealed partial class McpSession
                     exchange.Outstanding++;
                     if (withheld?.ContainsKey(request) == true)
                     {
-                        // Names an entry the scan removed from a listing: the proxy answers it below, it is never forwarded.
+                        // Names an entry the scan removed from a listing, or one the tool policy refuses: answered below, never forwarded.
                         pending.Deadline?.Dispose();
                         continue;
                     }
@@ -176,8 +181,8 @@ internal sealed partial class McpSession
         {
             if (withheld is not null && withheld.TryGetValue(message, out var refused))
             {
-                Answer(exchange!, refused.Pending, refused.Answer);
-                _ = AuditAsync(refused.Pending, ScanOutcomes.Withheld, refused.Answer.Length);
+                Answer(exchange!, refused.Pending, refused.Refusal.Answer);
+                _ = AuditAsync(refused.Pending, refused.Refusal.Outcome, refused.Refusal.Answer.Length, refused.Refusal.Detail);
                 continue;
             }
 

@@ -72,7 +72,7 @@ public sealed class ToolScanConfigTests
             "smcp.yaml:2:13: defaults.toolScan: 'strict' is not a tool scan policy; allowed: off, warn, block",
             "smcp.yaml:5:15: tenants[0].toolScan: expected a tool scan policy; found a list",
             "smcp.yaml:7:7: tenants[0].servers: 'Bad_Name' is not a server name; use 1 to 63 lowercase letters, digits and '-', as when it was deployed",
-            "smcp.yaml:8:16: tenants[0].servers.notes.toolscan: unknown key (did you mean 'toolScan'?); allowed: toolScan, toolPinning",
+            "smcp.yaml:8:16: tenants[0].servers.notes.toolscan: unknown key (did you mean 'toolScan'?); allowed: toolScan, toolPinning, tools, outputGuard",
             "smcp.yaml:9:25: tenants[0].servers.docs.toolScan: 'blok' is not a tool scan policy (did you mean 'block'?); allowed: off, warn, block",
             "smcp.yaml:11:14: tenants[1].servers: expected a mapping of server names, e.g. { notes: { toolScan: block } }",
             "smcp.yaml:13:7: tenants[1].quotas.toolScan: unknown key; allowed: maxServers, maxSessions, requestsPerMinute, maxImageBytes, totalImageBytes, "

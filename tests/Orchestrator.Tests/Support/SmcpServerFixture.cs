@@ -113,14 +113,20 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
     /// <summary>Uploads <paramref name="image"/>, deploys it as the tenant's <paramref name="server"/> and returns a new tenant-user key.</summary>
     public static async Task<string> DeployAsync(HttpClient admin, string image = "smcp-test/conformance:test", string tenant = "acme", string server = "notes", string[]? args = null)
     {
-        using var tarball = new ByteArrayContent(await SmcpServerFixture.SaveImageAsync(image));
-        var upload = await admin.PostAsync($"/v1/tenants/{tenant}/images?server={server}", tarball);
-        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
-        var id = (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
+        var id = await UploadAsync(admin, image, tenant, server);
         var deploy = await admin.PutAsJsonAsync($"/v1/tenants/{tenant}/servers/{server}", new { image = id, args = args ?? [] });
         Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
         var created = await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/keys", new { name = "ide", role = "tenant-user" });
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+    }
+
+    /// <summary>Uploads <paramref name="image"/> to the tenant and returns its id.</summary>
+    public static async Task<string> UploadAsync(HttpClient admin, string image, string tenant = "acme", string server = "notes")
+    {
+        using var tarball = new ByteArrayContent(await SaveImageAsync(image));
+        var upload = await admin.PostAsync($"/v1/tenants/{tenant}/images?server={server}", tarball);
+        Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), await upload.Content.ReadAsStringAsync());
+        return (await upload.Content.ReadFromJsonAsync<JsonObject>())!["image"]!.GetValue<string>();
     }
 
     /// <summary>One MCP POST to acme's <c>notes</c> server (or the server at <paramref name="path"/>), as a Streamable HTTP client sends it.</summary>
