@@ -49,13 +49,7 @@ internal static class SignInReader
 
         string At(string key) => NodeReader.Join(path, key);
         var valid = true;
-        var allowHttp = false;
-        if (set.GetValueOrDefault("allowHttp") is { } allow)
-        {
-            var allowed = OAuthConfigReader.Bool(reader, allow, At("allowHttp"));
-            valid &= allowed is not null;
-            allowHttp = allowed ?? false;
-        }
+        var allowHttp = TrustedIssuerReader.AllowHttp(reader, set, path, ref valid);
 
         string? issuer = null;
         if (set.GetValueOrDefault("issuer") is not { } issuerNode)

@@ -29,13 +29,7 @@ internal static class TrustedIssuerReader
 
         string At(string key) => NodeReader.Join(path, key);
         var valid = true;
-        var allowHttp = false;
-        if (set.GetValueOrDefault("allowHttp") is { } allow)
-        {
-            var allowed = OAuthConfigReader.Bool(reader, allow, At("allowHttp"));
-            valid &= allowed is not null;
-            allowHttp = allowed ?? false;
-        }
+        var allowHttp = AllowHttp(reader, set, path, ref valid);
 
         string? issuer = null;
         if (!set.TryGetValue("issuer", out var issuerNode))
@@ -140,6 +134,19 @@ internal static class TrustedIssuerReader
         }
 
         return valid ? scopes : null;
+    }
+
+    /// <summary>The mapping's <c>allowHttp</c>, false when it is left out; <paramref name="valid"/> turns false when it is no boolean.</summary>
+    internal static bool AllowHttp(NodeReader reader, Dictionary<string, YamlNode> set, string path, ref bool valid)
+    {
+        if (set.GetValueOrDefault("allowHttp") is not { } allow)
+        {
+            return false;
+        }
+
+        var allowed = OAuthConfigReader.Bool(reader, allow, NodeReader.Join(path, "allowHttp"));
+        valid &= allowed is not null;
+        return allowed ?? false;
     }
 
     /// <summary>An absolute https URL (http only with allowHttp), no user info, query or fragment.</summary>

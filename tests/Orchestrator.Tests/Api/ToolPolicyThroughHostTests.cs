@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Smcp.Orchestrator.Tests.Support;
 
@@ -169,19 +167,8 @@ public sealed class ToolPolicyThroughHostTests
         return JsonNode.Parse(text)!;
     }
 
-    internal static async Task<HttpResponseMessage> PostAsync(HttpClient client, string server, string? session, string json)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/t/acme/{server}/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (session is not null)
-        {
-            request.Headers.Add("Mcp-Session-Id", session);
-            request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
-        }
-
-        return await client.SendAsync(request);
-    }
+    internal static Task<HttpResponseMessage> PostAsync(HttpClient client, string server, string? session, string json) =>
+        SmcpServerFixture.PostMcpAsync(client, session, json, $"/t/acme/{server}/mcp");
 
     /// <summary>MCP audit rows are queued without holding up the session; they land within the writer's batch delay.</summary>
     private async Task<JsonNode> AuditRowAsync(string session, string action, string? target)

@@ -36,10 +36,10 @@ internal sealed partial class SmcpProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A smcp.yaml for <paramref name="database"/> in a new folder; the master key it runs with is made here and kept by the caller.</summary>
+    /// <summary>A smcp.yaml for <paramref name="database"/> in a new folder (runc, no warm pool), for a host in this process or a child one.</summary>
     public static string WriteConfig(PostgresFixture database, string instanceId, string tenantsYaml, string extraYaml = "")
     {
-        var directory = Directory.CreateTempSubdirectory("smcp-process-").FullName;
+        var directory = Directory.CreateTempSubdirectory("smcp-host-").FullName;
         var path = Path.Combine(directory, "smcp.yaml");
         File.WriteAllText(path, $"""
             listen: [ "http://127.0.0.1:0" ]

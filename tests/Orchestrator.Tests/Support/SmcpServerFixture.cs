@@ -60,19 +60,8 @@ internal sealed class SmcpServerFixture : IAsyncDisposable
     public static async Task<SmcpServerFixture> StartAsync(PostgresFixture database, string purpose, string tenantsYaml, params string[] settings)
     {
         var instanceId = $"smcp-api-tests-{purpose}{InstanceSuffix}";
-        var directory = Directory.CreateTempSubdirectory("smcp-api-").FullName;
-        var path = Path.Combine(directory, "smcp.yaml");
-        await File.WriteAllTextAsync(path, $"""
-            listen: [ "http://127.0.0.1:0" ]
-            instanceId: {instanceId}
-            postgres:
-              connectionString: "{database.AppConnectionString}"
-              ownerConnectionString: "{database.OwnerConnectionString}"
-            defaults:
-              runtime: runc
-              warmPoolSize: 0
-            {tenantsYaml}
-            """);
+        var path = SmcpProcess.WriteConfig(database, instanceId, tenantsYaml);
+        var directory = Path.GetDirectoryName(path)!;
         Environment.SetEnvironmentVariable("SMCP_MASTER_KEY", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         Environment.SetEnvironmentVariable("SMCP_ADMIN_KEY", AdminKey);
         var loaded = ConfigLoader.Load(path);
