@@ -52,6 +52,10 @@ public sealed class ApiKeyFormatTests
         Assert.That(user.MayUseMcp("acme"), Is.True);
         Assert.That(reader.MayRead("acme"), Is.True);
         Assert.That(reader.MayManage("acme"), Is.False);
-        Assert.That(reader.MayUseMcp("acme"), Is.False);
+        // A read-only key reaches MCP only on a server whose tool policy names it (checked when a session opens).
+        Assert.That(reader.MayUseMcp("acme"), Is.True);
+        Assert.That(reader.MayUseMcp("other"), Is.False);
+        Assert.That(ToolPolicy.None.Admits(SmcpRole.ReadOnly), Is.False);
+        Assert.That(ToolPolicy.None.Admits(SmcpRole.TenantUser), Is.True);
     }
 }
