@@ -45,7 +45,7 @@ public sealed class ToolPinningThroughHostTests
         Assert.That(changed["outcome"]!.GetValue<string>(), Is.EqualTo("warned"));
         Assert.That(changed["detail"]!["changed"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "echo" }));
 
-        var pins = await PinsAsync(admin);
+        var pins = await PendingPinsAsync(admin);
         var diff = pins["pending"]!["diff"]!.AsArray().Single()!;
         Assert.That(diff["change"]!.GetValue<string>(), Is.EqualTo("changed"));
         Assert.That(diff["old"]!.GetValue<string>(), Does.Contain("\"description\":\"Echoes the message back.\""));
@@ -90,7 +90,7 @@ public sealed class ToolPinningThroughHostTests
         var rename = changed["detail"]!["renamed"]!.AsArray().Single()!;
         Assert.That((rename["from"]!.GetValue<string>(), rename["to"]!.GetValue<string>()), Is.EqualTo(("echo", "echo_v2")));
         Assert.That(changed["detail"]!["version"]!.GetValue<string>(), Is.Not.EqualTo(changed["detail"]!["pinnedVersion"]!.GetValue<string>()));
-        var diff = (await PinsAsync(admin))["pending"]!["diff"]!.AsArray().Single()!;
+        var diff = (await PendingPinsAsync(admin))["pending"]!["diff"]!.AsArray().Single()!;
         Assert.That((diff["change"]!.GetValue<string>(), diff["from"]!.GetValue<string>(), diff["name"]!.GetValue<string>()), Is.EqualTo(("renamed", "echo", "echo_v2")));
 
         using var reader = smcp.Client(await CreateKeyAsync(admin, "acme", "read-only"));
@@ -197,6 +197,23 @@ public sealed class ToolPinningThroughHostTests
         var response = await client.GetAsync("/v1/tenants/acme/servers/notes/pins");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>The pins once a pending change is there: the proxy records a changed listing without holding up its answer.</summary>
+    private static async Task<JsonObject> PendingPinsAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var pins = await PinsAsync(client);
+            if (pins["pending"] is not null || DateTime.UtcNow > deadline)
+            {
+                Assert.That(pins["pending"], Is.Not.Null, "no pending change within 10 s: " + pins.ToJsonString());
+                return pins;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<string> CreateKeyAsync(HttpClient admin, string tenant, string role)
