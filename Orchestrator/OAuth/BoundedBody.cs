@@ -8,12 +8,12 @@ internal static class BoundedBody
     /// <summary>The authorization server's bound on every request body (forms and registration JSON).</summary>
     public const int MaxBytes = 16 * 1024;
 
-    /// <summary>The body, or null when it is larger than <see cref="MaxBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The body; else the refusal (with the OAuth <paramref name="error"/> code) of one larger than <see cref="MaxBytes"/> (413) or arriving slower than the server's minimum data rate, or broken (408, 400).</summary>
+    public static async Task<(byte[]? Body, OAuthError? Refusal)> ReadAsync(HttpRequest request, string error, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBytes)
         {
-            return null;
+            return (null, TooLarge(error));
         }
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -34,12 +34,19 @@ internal static class BoundedBody
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // A chunked body passes the server's limit as it arrives, before this loop has read to its bound.
-            return null;
+            return (null, TooLarge(error));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own refusal while the body arrives: slower than its minimum data rate (408), or a broken chunk (400).
+            return ex.StatusCode == StatusCodes.Status408RequestTimeout
+                ? (null, new OAuthError(error, "The request body arrived too slowly.", StatusCodes.Status408RequestTimeout))
+                : (null, new OAuthError(error, "The request body could not be read.", StatusCodes.Status400BadRequest));
         }
 
-        return length > MaxBytes ? null : buffer[..length];
+        return length > MaxBytes ? (null, TooLarge(error)) : (buffer[..length], null);
     }
 
-    public static OAuthError TooLarge(string error) =>
+    private static OAuthError TooLarge(string error) =>
         new(error, $"The request body is over {MaxBytes / 1024} KiB.", StatusCodes.Status413PayloadTooLarge);
 }

@@ -21,10 +21,10 @@ internal sealed class OAuthForm
             return (null, OAuthError.InvalidRequest("Send the parameters form-encoded (Content-Type: application/x-www-form-urlencoded)."));
         }
 
-        var body = await BoundedBody.ReadAsync(request, cancellationToken);
+        var (body, refusal) = await BoundedBody.ReadAsync(request, OAuthNames.InvalidRequest, cancellationToken);
         if (body is null)
         {
-            return (null, BoundedBody.TooLarge(OAuthNames.InvalidRequest));
+            return (null, refusal);
         }
 
         Dictionary<string, StringValues> values;

@@ -31,10 +31,10 @@ internal sealed class RegistrationEndpoint(
             return Refuse("Send the client metadata as JSON (Content-Type: application/json).");
         }
 
-        var body = await BoundedBody.ReadAsync(context.Request, cancellationToken);
+        var (body, refusal) = await BoundedBody.ReadAsync(context.Request, OAuthNames.InvalidClientMetadata, cancellationToken);
         if (body is null)
         {
-            return BoundedBody.TooLarge(OAuthNames.InvalidClientMetadata).ToResult();
+            return refusal!.ToResult();
         }
 
         ClientRegistrationRequest? request;

@@ -53,6 +53,57 @@ public sealed class TokenRequestTests
     }
 
     [Test]
+    public async Task A_body_slower_than_the_minimum_data_rate_is_408_not_500()
+    {
+        // Found by the fuzz run: a form a byte a second, below Kestrel's minimum data rate, was a 500.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_as.Smcp.BaseAddress.Host, _as.Smcp.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /oauth/acme/token HTTP/1.1\r\nHost: {_as.Smcp.BaseAddress.Authority}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        var answer = ReadAnswerAsync(stream);
+        foreach (var b in "grant_type=client_credentials&scope=mcp")
+        {
+            if (answer.IsCompleted)
+            {
+                break;
+            }
+
+            try
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"1\r\n{b}\r\n"));
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            await Task.WhenAny(answer, Task.Delay(TimeSpan.FromSeconds(1)));
+        }
+
+        var text = await answer;
+        Assert.That(text, Does.StartWith("HTTP/1.1 408"), text);
+        Assert.That(text, Does.Contain("\"error\":\"invalid_request\"").And.Contain("too slowly"));
+    }
+
+    private static async Task<string> ReadAnswerAsync(Stream stream)
+    {
+        var buffer = new byte[8192];
+        var text = new StringBuilder();
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            if (text.ToString().Contains("}", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        return text.ToString();
+    }
+
+    [Test]
     public async Task A_parameter_sent_twice_is_invalid_request()
     {
         using var response = await _as.PostFormAsync("/oauth/acme/token", [new("grant_type", "client_credentials"), new("grant_type", "authorization_code")]);
