@@ -10,9 +10,7 @@ smcp_test_services
 
 results=$(mktemp -d)
 set +e
-# One test project at a time (-m:1): each starts dozens of sandboxes, and two at once on two cores pushed cold starts past
-# the proxy's request deadline; within a project, fixtures still run in parallel.
-dotnet test SMCP.sln -c Release -m:1 --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/output.log"
+dotnet test SMCP.sln -c Release --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/output.log"
 status=${PIPESTATUS[0]}
 set -e
 
