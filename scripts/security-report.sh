@@ -40,9 +40,11 @@ for name, title in suites:
         continue
     root = ET.parse(path[0]).getroot()
     rows, measured = [], []
+    fixtures = {u.get("id"): m.get("className") for u in root.iter("{%s}UnitTest" % ns["t"]) for m in u.iter("{%s}TestMethod" % ns["t"])}
     for r in root.iter("{%s}UnitTestResult" % ns["t"]):
         test = r.get("testName")
-        runtime = "runsc" if "Gvisor" in test or "runsc" in test else "runc" if "Runc" in test or "(runc" in test else ""
+        named = test + " " + fixtures.get(r.get("testId"), "")
+        runtime = "runsc" if re.search(r"Gvisor|runsc", named) else "runc" if re.search(r"Runc|\brunc\b", named) else ""
         test = re.sub(r"^Smcp\.[\w.]+\.", "", test)
         rows.append((test, runtime, r.get("outcome"), r.get("duration", "")[:8]))
         for o in r.iter("{%s}StdOut" % ns["t"]):
