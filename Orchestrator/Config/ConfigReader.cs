@@ -108,16 +108,16 @@ internal static class ConfigReader
             var quotas = set.GetValueOrDefault("quotas") is { } quotaNode ? QuotaReader.Read(reader, quotaNode, path + ".quotas", defaults) : defaults;
             var toolScan = ToolScanReader.Read(reader, set.GetValueOrDefault(ToolScanReader.Key), path + "." + ToolScanReader.Key, defaultToolScan);
             var toolPinning = ToolScanReader.ReadPinning(reader, set.GetValueOrDefault(ToolScanReader.PinningKey), path + "." + ToolScanReader.PinningKey, defaultToolPinning);
-            var servers = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } serversNode
+            var (serverScans, serverPinning) = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } serversNode
                 ? ToolScanReader.ReadServers(reader, serversNode, path + "." + ToolScanReader.ServersKey, toolScan, toolPinning)
-                : ServerToolScans.None;
+                : (ServerSettings<ToolScanPolicy>.None, ServerSettings<ToolPinningPolicy>.None);
             var signIn = SignInReader.Read(reader, set.GetValueOrDefault(SignInReader.Key), path + "." + SignInReader.Key, environment);
             var tools = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } toolsNode
                 ? ToolPolicyReader.ReadServers(reader, toolsNode, path + "." + ToolScanReader.ServersKey)
-                : ServerToolPolicies.None;
+                : ServerSettings<ToolPolicy>.None;
             var outputGuards = set.GetValueOrDefault(ToolScanReader.ServersKey) is { } guardsNode
                 ? OutputGuardReader.ReadServers(reader, guardsNode, path + "." + ToolScanReader.ServersKey)
-                : ServerOutputGuards.None;
+                : ServerSettings<OutputGuardMode>.None;
             if (id is null)
             {
                 continue;
@@ -130,7 +130,7 @@ internal static class ConfigReader
             }
 
             firstSeen[id] = set["id"];
-            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ToolPinning = toolPinning, ServerToolScan = servers, ServerTools = tools, ServerOutputGuard = outputGuards, SignIn = signIn });
+            tenants.Add(new TenantConfig { Id = id, Name = name ?? id, Status = status, Quotas = quotas, ToolScan = toolScan, ToolPinning = toolPinning, ServerToolScan = serverScans, ServerToolPinning = serverPinning, ServerTools = tools, ServerOutputGuard = outputGuards, SignIn = signIn });
         }
 
         return tenants;

@@ -195,6 +195,25 @@ internal sealed class NodeReader(string fileName)
 
     public static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 
+    /// <summary>Each server of a tenant's <c>servers:</c> mapping that sets <paramref name="key"/> to a non-null value, with the value's path.</summary>
+    /// <remarks>Only finds; the names and keys themselves are checked (and reported) by <see cref="ToolScanReader.ReadServers"/>.</remarks>
+    public static IEnumerable<(string Server, YamlNode Value, string Path)> ServerEntries(YamlNode servers, string path, string key)
+    {
+        if (servers is not YamlMappingNode mapping)
+        {
+            yield break;
+        }
+
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            if (keyNode is YamlScalarNode { Value: { } name } && value is YamlMappingNode server
+                && server.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: var k } && k == key).Value is { } entry && !IsNull(entry))
+            {
+                yield return (name, entry, Join(Join(path, name), key));
+            }
+        }
+    }
+
     private static string Describe(YamlNode node) => node switch
     {
         YamlMappingNode => "a mapping",

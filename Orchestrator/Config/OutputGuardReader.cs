@@ -14,25 +14,18 @@ internal static class OutputGuardReader
         ["redact"] = OutputGuardMode.Redact,
     };
 
-    /// <summary>The mode of each server of a tenant's <c>servers:</c> that sets one; names and keys are checked by <see cref="ToolScanReader"/>.</summary>
-    public static ServerOutputGuards ReadServers(NodeReader reader, YamlNode node, string path)
+    /// <summary>The mode of each server of a tenant's <c>servers:</c> that sets one.</summary>
+    public static ServerSettings<OutputGuardMode> ReadServers(NodeReader reader, YamlNode node, string path)
     {
         var modes = new Dictionary<string, OutputGuardMode>(StringComparer.Ordinal);
-        if (node is not YamlMappingNode mapping)
+        foreach (var (server, mode, at) in NodeReader.ServerEntries(node, path, Key))
         {
-            return ServerOutputGuards.None;
-        }
-
-        foreach (var (keyNode, value) in mapping.Children)
-        {
-            if (keyNode is YamlScalarNode { Value: { } name } && value is YamlMappingNode server
-                && server.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: Key }).Value is { } mode && !NodeReader.IsNull(mode)
-                && reader.TryChoice(mode, NodeReader.Join(NodeReader.Join(path, name), Key), "an output guard mode", Modes, out var chosen))
+            if (reader.TryChoice(mode, at, "an output guard mode", Modes, out var chosen))
             {
-                modes[name] = chosen;
+                modes[server] = chosen;
             }
         }
 
-        return new ServerOutputGuards(modes);
+        return new ServerSettings<OutputGuardMode>(modes);
     }
 }

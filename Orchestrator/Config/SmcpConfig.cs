@@ -101,16 +101,16 @@ internal sealed record TenantConfig
     public ToolScanPolicy ToolScan { get; init; } = ToolScanPolicy.Warn;
 
     /// <summary><c>servers.{name}.toolScan</c>: the servers whose policy differs from the tenant's.</summary>
-    public ServerToolScans ServerToolScan { get; init; } = ServerToolScans.None;
+    public ServerSettings<ToolScanPolicy> ServerToolScan { get; init; } = ServerSettings<ToolScanPolicy>.None;
 
     /// <summary>How the tenant's people sign in to the built-in issuer: passwords, an upstream provider, or both.</summary>
     public SignInConfig SignIn { get; init; } = SignInConfig.Default;
 
     /// <summary><c>servers.{name}.tools</c>: the servers whose tools are limited by role.</summary>
-    public ServerToolPolicies ServerTools { get; init; } = ServerToolPolicies.None;
+    public ServerSettings<ToolPolicy> ServerTools { get; init; } = ServerSettings<ToolPolicy>.None;
 
     /// <summary><c>servers.{name}.outputGuard</c>: the servers whose tool results are redacted (off for the rest).</summary>
-    public ServerOutputGuards ServerOutputGuard { get; init; } = ServerOutputGuards.None;
+    public ServerSettings<OutputGuardMode> ServerOutputGuard { get; init; } = ServerSettings<OutputGuardMode>.None;
 
     /// <summary>The effective policy of one of the tenant's servers.</summary>
     public ToolScanPolicy ToolScanFor(string server) => ServerToolScan.ByName.GetValueOrDefault(server, ToolScan);
@@ -118,8 +118,11 @@ internal sealed record TenantConfig
     /// <summary>The tenant's tool pinning policy: its own <c>toolPinning</c>, else <c>defaults.toolPinning</c>, else warn.</summary>
     public ToolPinningPolicy ToolPinning { get; init; } = ToolPinningPolicy.Warn;
 
+    /// <summary><c>servers.{name}.toolPinning</c>: every server listed, inherited where it sets none.</summary>
+    public ServerSettings<ToolPinningPolicy> ServerToolPinning { get; init; } = ServerSettings<ToolPinningPolicy>.None;
+
     /// <summary>The effective pinning policy of one of the tenant's servers.</summary>
-    public ToolPinningPolicy ToolPinningFor(string server) => ServerToolScan.PinningByName.GetValueOrDefault(server, ToolPinning);
+    public ToolPinningPolicy ToolPinningFor(string server) => ServerToolPinning.ByName.GetValueOrDefault(server, ToolPinning);
 }
 
 internal enum TenantStatus

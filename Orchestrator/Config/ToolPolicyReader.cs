@@ -17,26 +17,9 @@ internal static class ToolPolicyReader
 
     private static readonly string[] Keys = ["allow", "deny", "readOnlyRoles"];
 
-    /// <summary>The policy of each server of a tenant's <c>servers:</c> that sets <c>tools</c>; names and keys are checked by <see cref="ToolScanReader"/>.</summary>
-    public static ServerToolPolicies ReadServers(NodeReader reader, YamlNode node, string path)
-    {
-        var policies = new Dictionary<string, ToolPolicy>(StringComparer.Ordinal);
-        if (node is not YamlMappingNode mapping)
-        {
-            return ServerToolPolicies.None;
-        }
-
-        foreach (var (keyNode, value) in mapping.Children)
-        {
-            if (keyNode is YamlScalarNode { Value: { } name } && value is YamlMappingNode server
-                && server.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: Key }).Value is { } tools && !NodeReader.IsNull(tools))
-            {
-                policies[name] = Read(reader, tools, NodeReader.Join(NodeReader.Join(path, name), Key));
-            }
-        }
-
-        return new ServerToolPolicies(policies);
-    }
+    /// <summary>The policy of each server of a tenant's <c>servers:</c> that sets <c>tools</c>.</summary>
+    public static ServerSettings<ToolPolicy> ReadServers(NodeReader reader, YamlNode node, string path) =>
+        new(NodeReader.ServerEntries(node, path, Key).ToDictionary(e => e.Server, e => Read(reader, e.Value, e.Path), StringComparer.Ordinal));
 
     public static ToolPolicy Read(NodeReader reader, YamlNode node, string path)
     {

@@ -48,19 +48,19 @@ internal static class ToolScanReader
             : null;
 
     /// <summary><c>servers:</c> of a tenant, by server name (as deployed through the API), each with its own <c>toolScan</c> and <c>toolPinning</c>.</summary>
-    public static ServerToolScans ReadServers(NodeReader reader, YamlNode node, string path, ToolScanPolicy inherited, ToolPinningPolicy inheritedPinning)
+    public static (ServerSettings<ToolScanPolicy> Scans, ServerSettings<ToolPinningPolicy> Pinning) ReadServers(NodeReader reader, YamlNode node, string path, ToolScanPolicy inherited, ToolPinningPolicy inheritedPinning)
     {
         var servers = new Dictionary<string, ToolScanPolicy>(StringComparer.Ordinal);
         var pinning = new Dictionary<string, ToolPinningPolicy>(StringComparer.Ordinal);
         if (NodeReader.IsNull(node))
         {
-            return ServerToolScans.None;
+            return (ServerSettings<ToolScanPolicy>.None, ServerSettings<ToolPinningPolicy>.None);
         }
 
         if (node is not YamlMappingNode mapping)
         {
             reader.Error(node, path, "expected a mapping of server names, e.g. { notes: { toolScan: block } }");
-            return ServerToolScans.None;
+            return (ServerSettings<ToolScanPolicy>.None, ServerSettings<ToolPinningPolicy>.None);
         }
 
         foreach (var (keyNode, value) in mapping.Children)
@@ -80,6 +80,6 @@ internal static class ToolScanReader
             }
         }
 
-        return new ServerToolScans(servers) { PinningByName = pinning };
+        return (new(servers), new(pinning));
     }
 }
