@@ -33,8 +33,8 @@ public sealed class CrossTenantProbeTests
         using var admin = _smcp.Client(SmcpServerFixture.AdminKey);
         _acmeUser = await SmcpServerFixture.DeployAsync(admin, "smcp-test/conformance:test", "acme", "notes");
         _betaUser = await SmcpServerFixture.DeployAsync(admin, "smcp-test/hostile:test", "beta", "notes");
-        _acmeAdmin = await CreateKeyAsync(admin, "acme");
-        _betaAdmin = await CreateKeyAsync(admin, "beta");
+        _acmeAdmin = await HostMcp.CreateKeyAsync(admin, "acme", "tenant-admin");
+        _betaAdmin = await HostMcp.CreateKeyAsync(admin, "beta", "tenant-admin");
         _acmeImage = (await admin.GetFromJsonAsync<JsonArray>("/v1/tenants/acme/images"))!.Single()!["image"]!.GetValue<string>();
         Assert.That((await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes/secrets/ACME_TOKEN", new { value = AcmeSecretValue })).StatusCode,
             Is.EqualTo(HttpStatusCode.NoContent));
@@ -49,7 +49,7 @@ public sealed class CrossTenantProbeTests
     public async Task Another_tenants_key_with_a_live_session_id_is_refused_on_both_urls_and_never_reaches_the_sandbox()
     {
         using var beta = _smcp.Client(_betaUser);
-        var probe = ToolCall(41, "cross-tenant-probe");
+        var probe = HostMcp.ToolCall(41, "cross-tenant-probe");
 
         var onOwnUrl = await SmcpServerFixture.PostMcpAsync(beta, _acmeSession, probe, BetaUrl);
         var onAcmeUrl = await SmcpServerFixture.PostMcpAsync(beta, _acmeSession, probe, AcmeUrl);
@@ -61,7 +61,7 @@ public sealed class CrossTenantProbeTests
         Assert.That(onAcmeUrl.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the key's tenant is not the URL's tenant");
         Assert.That(deleteOnAcmeUrl.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "nor can it end the session");
         using var acme = _smcp.Client(_acmeUser);
-        var after = await SmcpServerFixture.PostMcpAsync(acme, _acmeSession, ToolCall(42, "echo", "still-mine"), AcmeUrl);
+        var after = await SmcpServerFixture.PostMcpAsync(acme, _acmeSession, HostMcp.ToolCall(42, "echo", "still-mine"), AcmeUrl);
         Assert.That(await after.Content.ReadAsStringAsync(), Does.Contain("still-mine"), "acme's session is untouched");
         var targets = await AuditTargetsAfterAsync("acme", "echo");
         Assert.That(targets, Does.Not.Contain("cross-tenant-probe"), "nothing of the probe reached acme's session or sandbox");
@@ -129,32 +129,15 @@ public sealed class CrossTenantProbeTests
         var own = await acme.GetFromJsonAsync<JsonArray>("/v1/tenants/acme/sessions");
         Assert.That(own!.Select(s => s!["id"]!.GetValue<string>()), Does.Not.Contain(_betaSession));
         using var beta = _smcp.Client(_betaUser);
-        var alive = await SmcpServerFixture.PostMcpAsync(beta, _betaSession, ToolCall(43, "echo", "beta-alive"), BetaUrl);
+        var alive = await SmcpServerFixture.PostMcpAsync(beta, _betaSession, HostMcp.ToolCall(43, "echo", "beta-alive"), BetaUrl);
         Assert.That(await alive.Content.ReadAsStringAsync(), Does.Contain("beta-alive"), "beta's session survived");
-    }
-
-    private static async Task<string> CreateKeyAsync(HttpClient admin, string tenant)
-    {
-        var created = await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/keys", new { name = "admin", role = "tenant-admin" });
-        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
-        return (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
     private async Task<string> InitializeAsync(string key, string url)
     {
         using var client = _smcp.Client(key);
-        var response = await SmcpServerFixture.PostMcpAsync(client, null, SmcpServerFixture.Initialize, url);
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        var session = response.Headers.GetValues("Mcp-Session-Id").Single();
-        await SmcpServerFixture.PostMcpAsync(client, session, SmcpServerFixture.Initialized, url);
-        return session;
+        return await HostMcp.InitializeAsync(client, url);
     }
-
-    private static string ToolCall(int id, string tool, string message = "m") => new JsonObject
-    {
-        ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = "tools/call",
-        ["params"] = new JsonObject { ["name"] = tool, ["arguments"] = new JsonObject { ["message"] = message } },
-    }.ToJsonString();
 
     /// <summary>The targets of the tenant's audit rows once a row with <paramref name="lastTarget"/> has landed (rows land in request order).</summary>
     private async Task<List<string?>> AuditTargetsAfterAsync(string tenant, string lastTarget)

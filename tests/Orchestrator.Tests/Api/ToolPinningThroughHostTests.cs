@@ -14,13 +14,9 @@ public sealed class ToolPinningThroughHostTests
 {
     private const string Hostile = "smcp-test/hostile:test";
 
-    private const string Initialize =
-        """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
-
     private const string ListTools = """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""";
 
-    private static string CallTool(string name) =>
-        """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":""" + System.Text.Json.JsonSerializer.Serialize(name) + ""","arguments":{"message":"hi"}}}""";
+    private static string CallTool(string name) => HostMcp.ToolCall(2, name, "hi");
 
     [Test]
     public async Task Under_warn_a_tool_that_changes_mid_session_passes_is_audited_and_a_tenant_admin_approves_it_from_the_diff()
@@ -31,7 +27,7 @@ public sealed class ToolPinningThroughHostTests
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin, Hostile, args: ["drift"]));
-        var session = await InitializeAsync(mcp);
+        var session = await HostMcp.InitializeAsync(mcp);
 
         var first = await RpcAsync(mcp, session, ListTools);
         var called = await RpcAsync(mcp, session, CallTool("echo"));
@@ -74,12 +70,12 @@ public sealed class ToolPinningThroughHostTests
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin, Hostile));
-        Assert.That(ToolNames((await RpcAsync(mcp, await InitializeAsync(mcp), ListTools)).Answer), Is.EqualTo(new[] { "echo", "hang" }));
+        Assert.That(ToolNames((await RpcAsync(mcp, await HostMcp.InitializeAsync(mcp), ListTools)).Answer), Is.EqualTo(new[] { "echo", "hang" }));
 
         var image = (await admin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/servers/notes"))!["image"]!.GetValue<string>();
         var redeploy = await admin.PutAsJsonAsync("/v1/tenants/acme/servers/notes", new { image, args = new[] { "renamed" } });
         Assert.That(redeploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await redeploy.Content.ReadAsStringAsync());
-        var session = await InitializeAsync(mcp);
+        var session = await HostMcp.InitializeAsync(mcp);
         var listed = await RpcAsync(mcp, session, ListTools);
         var refused = await RpcAsync(mcp, session, CallTool("echo_v2"));
 
@@ -93,10 +89,10 @@ public sealed class ToolPinningThroughHostTests
         var diff = (await PendingPinsAsync(admin))["pending"]!["diff"]!.AsArray().Single()!;
         Assert.That((diff["change"]!.GetValue<string>(), diff["from"]!.GetValue<string>(), diff["name"]!.GetValue<string>()), Is.EqualTo(("renamed", "echo", "echo_v2")));
 
-        using var reader = smcp.Client(await CreateKeyAsync(admin, "acme", "read-only"));
-        using var user = smcp.Client(await CreateKeyAsync(admin, "acme", "tenant-user"));
-        using var otherAdmin = smcp.Client(await CreateKeyAsync(admin, "globex", "tenant-admin"));
-        using var tenantAdmin = smcp.Client(await CreateKeyAsync(admin, "acme", "tenant-admin"));
+        using var reader = smcp.Client(await HostMcp.CreateKeyAsync(admin, "acme", "read-only"));
+        using var user = smcp.Client(await HostMcp.CreateKeyAsync(admin, "acme", "tenant-user"));
+        using var otherAdmin = smcp.Client(await HostMcp.CreateKeyAsync(admin, "globex", "tenant-admin"));
+        using var tenantAdmin = smcp.Client(await HostMcp.CreateKeyAsync(admin, "acme", "tenant-admin"));
         Assert.That((await reader.GetAsync("/v1/tenants/acme/servers/notes/pins")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         foreach (var client in new[] { reader, user, otherAdmin })
         {
@@ -115,7 +111,7 @@ public sealed class ToolPinningThroughHostTests
         Assert.That((await tenantAdmin.GetAsync("/v1/tenants/acme/servers/Not_A_Name/pins")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var approved = await tenantAdmin.PostAsync("/v1/tenants/acme/servers/notes/pins/approve", null);
         Assert.That(approved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await approved.Content.ReadAsStringAsync());
-        var fresh = await InitializeAsync(mcp);
+        var fresh = await HostMcp.InitializeAsync(mcp);
         Assert.That(ToolNames((await RpcAsync(mcp, fresh, ListTools)).Answer), Is.EqualTo(new[] { "echo_v2", "hang" }));
         Assert.That((await RpcAsync(mcp, fresh, CallTool("echo_v2"))).Answer["result"]!["content"]![0]!["text"]!.GetValue<string>(), Is.EqualTo("hi"));
         Assert.That(await AuditRowsAsync(admin, "tool.pin.changed"), Has.Count.EqualTo(1), "the approved listing is no change");
@@ -131,7 +127,7 @@ public sealed class ToolPinningThroughHostTests
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin, Hostile, args: ["drift"]));
-        var session = await InitializeAsync(mcp);
+        var session = await HostMcp.InitializeAsync(mcp);
 
         await RpcAsync(mcp, session, ListTools);
         var first = await RpcAsync(mcp, session, CallTool("echo"));
@@ -158,18 +154,11 @@ public sealed class ToolPinningThroughHostTests
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin, Hostile, args: ["tools", "5000"]));
 
-        var listed = await RpcAsync(mcp, await InitializeAsync(mcp), ListTools);
+        var listed = await RpcAsync(mcp, await HostMcp.InitializeAsync(mcp), ListTools);
 
         Assert.That(listed.Answer["error"]!["message"]!.GetValue<string>(), Does.Contain("5002 tools, more than the 1024 that are pinned"));
         Assert.That((await AuditRowAsync(admin, "tool.pin.unreadable"))["outcome"]!.GetValue<string>(), Is.EqualTo("withheld"));
         Assert.That((await admin.GetAsync("/v1/tenants/acme/servers/notes/pins")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-    }
-
-    private static async Task<string> InitializeAsync(HttpClient mcp)
-    {
-        var initialize = await SmcpServerFixture.PostMcpAsync(mcp, null, Initialize);
-        Assert.That(initialize.StatusCode, Is.EqualTo(HttpStatusCode.OK), await initialize.Content.ReadAsStringAsync());
-        return initialize.Headers.GetValues("Mcp-Session-Id").Single();
     }
 
     /// <summary>One request's answer and the other messages of its stream (a JSON body, or an SSE stream when the server sent more).</summary>
@@ -214,13 +203,6 @@ public sealed class ToolPinningThroughHostTests
 
             await Task.Delay(50);
         }
-    }
-
-    private static async Task<string> CreateKeyAsync(HttpClient admin, string tenant, string role)
-    {
-        var response = await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/keys", new { name = role + "-" + Guid.NewGuid().ToString("N")[..6], role });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
 
     private static async Task<JsonNode> AuditRowAsync(HttpClient admin, string action)

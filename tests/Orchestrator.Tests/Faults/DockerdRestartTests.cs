@@ -18,7 +18,7 @@ public sealed class DockerdRestartTests
             """, $"--Sandbox:DockerEndpoint={dockerd.Endpoint}");
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin, "smcp-test/hostile:test"));
-        var session = await FaultMcp.InitializeAsync(mcp);
+        var session = await HostMcp.InitializeAsync(mcp);
         using (var containers = new SandboxContainers(dockerd.Endpoint))
         {
             Assert.That(await containers.ListAsync(smcp.InstanceId), Has.Count.EqualTo(1), "the session's sandbox runs on the private engine");
@@ -26,7 +26,7 @@ public sealed class DockerdRestartTests
 
         await dockerd.StopDaemonAsync();
 
-        var onLive = await SmcpServerFixture.PostMcpAsync(mcp, session, FaultMcp.ToolCall(1, "echo", "engine-down"));
+        var onLive = await SmcpServerFixture.PostMcpAsync(mcp, session, HostMcp.ToolCall(1, "echo", "engine-down"));
         var onLiveBody = await onLive.Content.ReadAsStringAsync();
         var initialize = await SmcpServerFixture.PostMcpAsync(mcp, null, SmcpServerFixture.Initialize);
         var initializeBody = await initialize.Content.ReadAsStringAsync();
@@ -37,11 +37,11 @@ public sealed class DockerdRestartTests
         Assert.That(onLive.StatusCode, Is.AnyOf(HttpStatusCode.OK, HttpStatusCode.NotFound), onLiveBody);
         if (onLive.StatusCode == HttpStatusCode.OK)
         {
-            Assert.That(FaultMcp.Message(onLiveBody)["error"], Is.Not.Null, "the sandbox went with its engine: the call is a JSON-RPC error");
+            Assert.That(HostMcp.Message(onLiveBody)["error"], Is.Not.Null, "the sandbox went with its engine: the call is a JSON-RPC error");
         }
 
         Assert.That(initialize.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), initializeBody);
-        Assert.That(FaultMcp.Message(initializeBody)["error"]!["message"]!.GetValue<string>(), Does.Contain("engine").Or.Contain("dockerd"), initializeBody);
+        Assert.That(HostMcp.Message(initializeBody)["error"]!["message"]!.GetValue<string>(), Does.Contain("engine").Or.Contain("dockerd"), initializeBody);
         Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the API does not need the engine to read");
 
         await dockerd.StartDaemonAsync();
@@ -57,9 +57,9 @@ public sealed class DockerdRestartTests
 
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), $"a new session opens within {RecoveryTimeout.TotalSeconds} s of the engine's return");
         await SmcpServerFixture.PostMcpAsync(mcp, fresh, SmcpServerFixture.Initialized);
-        var echo = await SmcpServerFixture.PostMcpAsync(mcp, fresh, FaultMcp.ToolCall(2, "echo", "engine-back"));
+        var echo = await SmcpServerFixture.PostMcpAsync(mcp, fresh, HostMcp.ToolCall(2, "echo", "engine-back"));
         Assert.That(await echo.Content.ReadAsStringAsync(), Does.Contain("engine-back"));
-        var stale = await SmcpServerFixture.PostMcpAsync(mcp, session, FaultMcp.ToolCall(3, "echo"));
+        var stale = await SmcpServerFixture.PostMcpAsync(mcp, session, HostMcp.ToolCall(3, "echo"));
         Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the session whose sandbox went with the engine is over");
     }
 }

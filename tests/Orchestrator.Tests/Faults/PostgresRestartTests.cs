@@ -34,7 +34,7 @@ public sealed class PostgresRestartTests
         var sessions = new List<string>();
         for (var i = 0; i < Workers; i++)
         {
-            sessions.Add(await FaultMcp.InitializeAsync(mcp));
+            sessions.Add(await HostMcp.InitializeAsync(mcp));
         }
 
         var outcomes = new ConcurrentQueue<string>();
@@ -44,9 +44,9 @@ public sealed class PostgresRestartTests
         {
             for (var n = 0; clock.Elapsed < Load; n++)
             {
-                var response = await SmcpServerFixture.PostMcpAsync(mcp, session, FaultMcp.ToolCall(n, "echo", $"w{worker}-{n}"));
+                var response = await SmcpServerFixture.PostMcpAsync(mcp, session, HostMcp.ToolCall(n, "echo", $"w{worker}-{n}"));
                 var body = await response.Content.ReadAsStringAsync();
-                if (response.StatusCode == HttpStatusCode.OK && FaultMcp.Message(body)["result"] is not null)
+                if (response.StatusCode == HttpStatusCode.OK && HostMcp.Message(body)["result"] is not null)
                 {
                     Interlocked.Increment(ref acknowledged);
                 }
@@ -111,7 +111,7 @@ public sealed class PostgresRestartTests
         Assert.That(unseenKeyAnswer.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "a key that must be looked up cannot be while the database is down");
         Assert.That(unseenKeyAnswer.Headers.RetryAfter, Is.Not.Null);
         Assert.That(outcomes.Count(o => o.StartsWith("GET /servers 503", StringComparison.Ordinal)), Is.GreaterThan(0), "the API was asked while the database was down");
-        await FaultMcp.InitializeAsync(mcp);
+        await HostMcp.InitializeAsync(mcp);
         var verify = await admin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/audit/verify");
         Assert.That(verify!["intact"]!.GetValue<bool>(), Is.True, verify.ToJsonString());
     }

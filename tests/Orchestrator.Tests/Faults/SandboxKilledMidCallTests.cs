@@ -17,11 +17,11 @@ public sealed class SandboxKilledMidCallTests
             """);
         using var admin = smcp.Client(SmcpServerFixture.AdminKey);
         using var mcp = smcp.Client(await SmcpServerFixture.DeployAsync(admin, "smcp-test/hostile:test"));
-        var session = await FaultMcp.InitializeAsync(mcp);
+        var session = await HostMcp.InitializeAsync(mcp);
         using var containers = new SandboxContainers();
         var sandbox = (await containers.ListAsync(smcp.InstanceId, "acme")).Single();
 
-        var call = SmcpServerFixture.PostMcpAsync(mcp, session, FaultMcp.ToolCall(7, "hang"));
+        var call = SmcpServerFixture.PostMcpAsync(mcp, session, HostMcp.ToolCall(7, "hang"));
         await Task.Delay(500);
         Assert.That(call.IsCompleted, Is.False, "the hostile server never answers `hang`");
         var clock = Stopwatch.StartNew();
@@ -32,16 +32,16 @@ public sealed class SandboxKilledMidCallTests
 
         TestContext.Out.WriteLine($"FAULT-TIMING sandbox-killed-to-client-error-ms={clock.ElapsedMilliseconds}");
         Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
-        var error = FaultMcp.Message(body)["error"];
+        var error = HostMcp.Message(body)["error"];
         Assert.That(error, Is.Not.Null, body);
-        Assert.That(FaultMcp.Message(body)["id"]!.GetValue<int>(), Is.EqualTo(7));
+        Assert.That(HostMcp.Message(body)["id"]!.GetValue<int>(), Is.EqualTo(7));
         Assert.That(error!["message"]!.GetValue<string>(), Does.Contain("killed"), body);
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "the client learns of the dead sandbox within a second");
 
-        var stale = await SmcpServerFixture.PostMcpAsync(mcp, session, FaultMcp.ToolCall(8, "echo"));
+        var stale = await SmcpServerFixture.PostMcpAsync(mcp, session, HostMcp.ToolCall(8, "echo"));
         Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the ended session is unknown, so the client re-initializes");
-        var fresh = await FaultMcp.InitializeAsync(mcp);
-        var echo = await SmcpServerFixture.PostMcpAsync(mcp, fresh, FaultMcp.ToolCall(9, "echo", "after-the-kill"));
+        var fresh = await HostMcp.InitializeAsync(mcp);
+        var echo = await SmcpServerFixture.PostMcpAsync(mcp, fresh, HostMcp.ToolCall(9, "echo", "after-the-kill"));
         Assert.That(await echo.Content.ReadAsStringAsync(), Does.Contain("after-the-kill"));
     }
 }

@@ -25,7 +25,7 @@ public sealed class SmcpKilledTests
             using var admin = first.Client(SmcpServerFixture.AdminKey);
             key = await SmcpServerFixture.DeployAsync(admin, "smcp-test/hostile:test");
             using var mcp = first.Client(key);
-            sessions = [await FaultMcp.InitializeAsync(mcp), await FaultMcp.InitializeAsync(mcp)];
+            sessions = [await HostMcp.InitializeAsync(mcp), await HostMcp.InitializeAsync(mcp)];
             Assert.That(await containers.ListAsync(instanceId), Has.Count.EqualTo(2), "one sandbox per session");
 
             await first.KillAsync();
@@ -40,12 +40,12 @@ public sealed class SmcpKilledTests
             Assert.That(leftovers, Is.Empty, "the restarted smcp removed the sandboxes of its killed run before it listened");
             foreach (var session in sessions)
             {
-                var stale = await SmcpServerFixture.PostMcpAsync(mcp, session, FaultMcp.ToolCall(1, "echo"));
+                var stale = await SmcpServerFixture.PostMcpAsync(mcp, session, HostMcp.ToolCall(1, "echo"));
                 Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "an old session id is unknown, so its client re-initializes");
             }
 
-            var fresh = await FaultMcp.InitializeAsync(mcp);
-            var echo = await SmcpServerFixture.PostMcpAsync(mcp, fresh, FaultMcp.ToolCall(2, "echo", "after-the-restart"));
+            var fresh = await HostMcp.InitializeAsync(mcp);
+            var echo = await SmcpServerFixture.PostMcpAsync(mcp, fresh, HostMcp.ToolCall(2, "echo", "after-the-restart"));
             Assert.That(await echo.Content.ReadAsStringAsync(), Does.Contain("after-the-restart"));
         }
 
