@@ -18,6 +18,9 @@ public sealed class ServerLogsThroughHostTests
 
     private const int StderrBufferBytes = 2048;
 
+    /// <summary>Room for one ended session of <c>spill</c> (its full ring) beside the small logs of the other tests, not for two.</summary>
+    private const int TenantEndedLogBytes = 3000;
+
     private SmcpServerFixture _smcp = null!;
     private HttpClient _admin = null!;
     private HttpClient _tenantAdmin = null!;
@@ -33,7 +36,8 @@ public sealed class ServerLogsThroughHostTests
               - id: acme
               - id: other
             """,
-            $"--Sandbox:StderrBufferBytes={StderrBufferBytes}", "--Proxy:EndedSessionLogsPerServer=2");
+            $"--Sandbox:StderrBufferBytes={StderrBufferBytes}", "--Proxy:EndedSessionLogsPerServer=2",
+            $"--Proxy:TenantEndedLogBytes={TenantEndedLogBytes}");
         _admin = _smcp.Client(SmcpServerFixture.AdminKey);
         var image = await SmcpServerFixture.UploadAsync(_admin, "smcp-test/hostile:test");
         foreach (var (server, args) in new[] { ("noisy", new[] { "noisy" }), ("spill", ["stderr-lines", "500"]), ("quiet", []) })
@@ -143,6 +147,24 @@ public sealed class ServerLogsThroughHostTests
         Assert.That(kept, Is.EqualTo(new[] { ids[2], ids[1] }), "EndedSessionLogsPerServer=2, newest first");
         var gone = await _tenantAdmin.GetAsync($"/v1/tenants/acme/servers/quiet/logs?session={ids[0]}");
         await AssertProblemAsync(gone, HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task The_tenants_byte_cap_lets_the_oldest_ended_session_go_although_the_count_would_keep_it()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var session = await OpenAsync("spill");
+            ids.Add(session);
+            await LogUntilAsync("spill", session, l => l["text"]!.GetValue<string>().EndsWith("line 500\n", StringComparison.Ordinal));
+            Assert.That((await _admin.DeleteAsync($"/v1/tenants/acme/sessions/{session}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        }
+
+        var all = await _tenantAdmin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/servers/spill/logs");
+
+        var ended = all!["sessions"]!.AsArray().Where(s => s!["endedAt"] is not null).Select(s => s!["session"]!.GetValue<string>());
+        Assert.That(ended, Does.Contain(ids[1]).And.No.Contain(ids[0]));
     }
 
     [Test]
