@@ -40,7 +40,7 @@ public sealed class ServerLogsThroughHostTests
             $"--Proxy:TenantEndedLogBytes={TenantEndedLogBytes}");
         _admin = _smcp.Client(SmcpServerFixture.AdminKey);
         var image = await SmcpServerFixture.UploadAsync(_admin, "smcp-test/hostile:test");
-        foreach (var (server, args) in new[] { ("noisy", new[] { "noisy" }), ("spill", ["stderr-lines", "500"]), ("quiet", []) })
+        foreach (var (server, args) in new[] { ("noisy", new[] { "noisy" }), ("spill", ["stderr-lines", "500"]), ("quiet", []), ("broken", ["no-such-mode"]) })
         {
             var deploy = await _admin.PutAsJsonAsync($"/v1/tenants/acme/servers/{server}", new { image, args });
             Assert.That(deploy.StatusCode, Is.EqualTo(HttpStatusCode.OK), await deploy.Content.ReadAsStringAsync());
@@ -165,6 +165,22 @@ public sealed class ServerLogsThroughHostTests
 
         var ended = all!["sessions"]!.AsArray().Where(s => s!["endedAt"] is not null).Select(s => s!["session"]!.GetValue<string>());
         Assert.That(ended, Does.Contain(ids[1]).And.No.Contain(ids[0]));
+    }
+
+    [Test]
+    public async Task A_server_that_exits_at_start_leaves_its_reason_in_the_log_although_no_session_opened()
+    {
+        using (var mcp = _smcp.Client(_userKey))
+        {
+            using var opened = await SmcpServerFixture.PostMcpAsync(mcp, null, SmcpServerFixture.Initialize, "/t/acme/broken/mcp");
+            Assert.That(await opened.Content.ReadAsStringAsync(), Does.Contain("exited with code 2"));
+        }
+
+        var all = await _tenantAdmin.GetFromJsonAsync<JsonObject>("/v1/tenants/acme/servers/broken/logs");
+
+        var newest = all!["sessions"]!.AsArray()[0]!;
+        Assert.That(newest["endedAt"], Is.Not.Null);
+        Assert.That(newest["text"]!.GetValue<string>(), Does.StartWith("hostile: unknown argument 'no-such-mode'"));
     }
 
     [Test]
