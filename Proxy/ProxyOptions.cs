@@ -89,6 +89,15 @@ public sealed class ProxyOptions
 
     /// <summary>Bytes of tool-definition scan verdicts kept by listing hash (findings, and the filtered listing under block); 0 keeps none.</summary>
     public long ToolScanCacheBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Ended sessions per server whose final stderr is kept for <c>GET …/servers/{s}/logs</c>; older ones fall out first.</summary>
+    public int EndedSessionLogsPerServer { get; set; } = 16;
+
+    /// <summary>Bytes of ended sessions' stderr (as rendered text, UTF-8) kept per tenant, over all its servers; the oldest fall out first.</summary>
+    public long TenantEndedLogBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Text bytes one logs answer holds at most: sessions past it, oldest, are left out; the newest is always in.</summary>
+    public long LogResponseBytes { get; set; } = 1024 * 1024;
 }
 
 internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
@@ -143,6 +152,11 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         if (options.PreAuthClientBuckets < 1)
         {
             errors.Add("Proxy:PreAuthClientBuckets must be at least 1.");
+        }
+
+        if (options.EndedSessionLogsPerServer < 0 || options.TenantEndedLogBytes < 0 || options.LogResponseBytes < 1024)
+        {
+            errors.Add("Proxy:EndedSessionLogsPerServer and TenantEndedLogBytes must be 0 (keep no ended session's log) or more, LogResponseBytes at least 1024.");
         }
 
         if (options.ToolScanCacheBytes < 0)

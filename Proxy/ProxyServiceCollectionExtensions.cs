@@ -8,6 +8,7 @@ using Smcp.Proxy.Auth;
 using Smcp.Proxy.Guard;
 using Smcp.Proxy.Http;
 using Smcp.Proxy.Limits;
+using Smcp.Proxy.Logs;
 using Smcp.Proxy.Sessions;
 
 namespace Smcp.Proxy;
@@ -32,6 +33,8 @@ public static class ProxyServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ToolGuard>();
+        services.TryAddSingleton<ServerLogBook>();
+        services.TryAddSingleton<IServerLogs>(sp => sp.GetRequiredService<ServerLogBook>());
         services.TryAddSingleton<SessionStore>();
         services.TryAddSingleton<IMcpSessionControl, McpSessionControl>();
         services.TryAddSingleton<TenantRateLimiter>();

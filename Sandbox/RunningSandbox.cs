@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Threading.Channels;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -85,8 +86,12 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <summary>Stdout lines that were not JSON and were dropped.</summary>
     public long DroppedLines => Interlocked.Read(ref _droppedLines);
 
-    /// <summary>The tail of what the server wrote to stderr.</summary>
-    public string StderrTail() => _stderr.Snapshot();
+    /// <summary>What the server wrote to stderr: the newest <see cref="SandboxOptions.StderrBufferBytes"/> at most, and the counts.</summary>
+    /// <remarks>The bytes are as the server wrote them: whoever shows them to a person decodes and escapes them.</remarks>
+    public StderrSnapshot Stderr() => _stderr.Snapshot();
+
+    /// <summary>The tail of what the server wrote to stderr, decoded as UTF-8 (for diagnostics, not for a terminal).</summary>
+    public string StderrTail() => Encoding.UTF8.GetString(Stderr().Bytes.Span);
 
     /// <summary>Writes one JSON-RPC message (no newlines inside) to the server's stdin.</summary>
     /// <exception cref="InvalidOperationException">The sandbox has ended.</exception>

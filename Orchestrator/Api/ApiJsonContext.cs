@@ -20,6 +20,7 @@ namespace Smcp.Orchestrator.Api;
 [JsonSerializable(typeof(CreateServiceClientRequest))]
 [JsonSerializable(typeof(CreatedServiceClientResponse))]
 [JsonSerializable(typeof(IEnumerable<ServiceClientResponse>))]
+[JsonSerializable(typeof(ServerLogsResponse))]
 [JsonSerializable(typeof(PinsResponse))]
 [JsonSerializable(typeof(PinSetResponse))]
 [JsonSerializable(typeof(ApprovePinsRequest))]

@@ -98,6 +98,7 @@ internal static class SmcpApp
         tenantApi.MapImages();
         tenantApi.MapServers();
         tenantApi.MapPins();
+        tenantApi.MapLogs();
         tenantApi.MapKeys();
         tenantApi.MapOAuthClients();
         tenantApi.MapAudit();

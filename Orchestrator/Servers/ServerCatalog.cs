@@ -64,7 +64,7 @@ internal sealed class ServerCatalog(
             Pins = entry.ToolPinningFor(server) == ToolPinningPolicy.Off ? null : await pins.LoadApprovedAsync(tenant, server, cancellationToken).ConfigureAwait(false),
             Tools = entry.ServerTools.ByName.GetValueOrDefault(server, ToolPolicy.None),
             OutputGuard = outputGuard,
-            SecretValues = outputGuard == OutputGuardMode.Redact ? [.. decrypted.Values] : [],
+            SecretValues = [.. decrypted.Values],
         };
         return (target, null);
     }

@@ -8,7 +8,7 @@ namespace Smcp.Proxy.Policy;
 /// <summary>
 /// A session's output guard (<c>outputGuard: redact</c>): every string of a <c>tools/call</c> answer — text content,
 /// resource text, <c>structuredContent</c>, an error's message, object keys — is searched for the server's own secret values
-/// (<see cref="SecretMatcher"/>) and for <see cref="CredentialShapes"/>, and each is replaced by <c>[redacted:rule]</c>.
+/// (<see cref="TextRedactor"/>: <see cref="SecretMatcher"/> and <see cref="CredentialShapes"/>), and each is replaced by <c>[redacted:rule]</c>.
 /// An answer with nothing found passes byte for byte; one the guard cannot read is withheld, never passed unscanned.
 /// </summary>
 internal sealed class OutputGuard(IEnumerable<string> secrets)
@@ -17,7 +17,7 @@ internal sealed class OutputGuard(IEnumerable<string> secrets)
 
     public const string WithheldOutcome = "withheld";
 
-    private readonly SecretMatcher _secrets = new(secrets);
+    private readonly TextRedactor _redactor = new(secrets);
 
     /// <summary>The answer the client gets for a <c>tools/call</c> answer <paramref name="line"/>, and what its audit row says.</summary>
     public GuardedOutput Inspect(ReadOnlyMemory<byte> line, RequestId id)
@@ -64,11 +64,11 @@ internal sealed class OutputGuard(IEnumerable<string> secrets)
                 case JsonTokenType.PropertyName:
                     var name = reader.GetString()!;
                     keepNext = reader.CurrentDepth == 1 && name is "jsonrpc" or "id";
-                    writer.WritePropertyName(keepNext ? name : Redact(name, counts));
+                    writer.WritePropertyName(keepNext ? name : _redactor.Redact(name, counts));
                     break;
                 case JsonTokenType.String:
                     var text = reader.GetString()!;
-                    writer.WriteStringValue(keepNext ? text : Redact(text, counts));
+                    writer.WriteStringValue(keepNext ? text : _redactor.Redact(text, counts));
                     keepNext = false;
                     break;
                 default:
@@ -80,24 +80,6 @@ internal sealed class OutputGuard(IEnumerable<string> secrets)
 
         writer.Flush();
         return buffer.WrittenMemory;
-    }
-
-    private string Redact(string text, Dictionary<string, int> counts)
-    {
-        text = _secrets.Redact(text, counts);
-        foreach (var (rule, anchors, pattern) in CredentialShapes.All)
-        {
-            if (text.AsSpan().IndexOfAny(anchors) >= 0)
-            {
-                text = pattern.Replace(text, _ =>
-                {
-                    counts[rule] = counts.GetValueOrDefault(rule) + 1;
-                    return "[redacted:" + rule + "]";
-                });
-            }
-        }
-
-        return text;
     }
 
     /// <summary>Rule ids and counts only: never a value, never where it was.</summary>

@@ -58,7 +58,7 @@ public sealed record McpServerTarget(SandboxSpec Spec, PoolPolicy Pool, TimeSpan
     /// <summary>Whether this server's tool results are scanned for its secrets and credential shapes: <c>servers.{name}.outputGuard</c>.</summary>
     public OutputGuardMode OutputGuard { get; init; } = OutputGuardMode.Off;
 
-    /// <summary>The values of the server's secrets, for the output guard to find in its answers; empty when the guard is off. Never logged.</summary>
+    /// <summary>The values of the server's secrets, for the output guard to find in its answers and to redact from its stderr logs. Never logged.</summary>
     public IReadOnlyList<string> SecretValues { get; init; } = [];
 }
 

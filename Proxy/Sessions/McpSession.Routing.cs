@@ -52,6 +52,7 @@ internal sealed partial class McpSession
         _streams.Budget.Detach();
 
         await Sandbox.DisposeAsync().ConfigureAwait(false);
+        _context.Logs.Ended(this);
         Log.SessionEnded(_context.Logger, Id, Tenant, Server, reason);
         try
         {

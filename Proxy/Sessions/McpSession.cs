@@ -49,6 +49,9 @@ internal sealed partial class McpSession
         _policy = new SessionToolPolicy(target.Tools, principal.Role);
         _output = target.OutputGuard == OutputGuardMode.Redact ? new OutputGuard(target.SecretValues) : null;
         _streams = new SessionStreams(context.Options, context.TenantReplay(tenant));
+        StartedAt = context.Time.GetUtcNow();
+        // Before the reader loop starts: the sandbox's exit may end the session at once, and its log must end after it began.
+        context.Logs.Opened(this);
         ReaderLoop = Task.Run(ReadLoopAsync);
     }
 
@@ -66,6 +69,9 @@ internal sealed partial class McpSession
     public bool IsLegacy { get; }
 
     public RunningSandbox Sandbox { get; }
+
+    /// <summary>When the session opened, by the injected clock.</summary>
+    public DateTimeOffset StartedAt { get; }
 
     /// <summary>The version the initialize result named; null until then.</summary>
     public string? ProtocolVersion { get; private set; }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smcp.Proxy.Guard;
+using Smcp.Proxy.Logs;
 using Smcp.Proxy.Ports;
 using Smcp.Sandbox.Pool;
 
@@ -20,11 +21,12 @@ internal sealed class SessionStore : IAsyncDisposable
     private readonly IServerCatalog _catalog;
 
     public SessionStore(
-        WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, ToolGuard guard, IOptions<ProxyOptions> options, TimeProvider time, ILoggerFactory loggers)
+        WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, ToolGuard guard, ServerLogBook logs, IOptions<ProxyOptions> options, TimeProvider time,
+        ILoggerFactory loggers)
     {
         _catalog = catalog;
         _pool = pool;
-        _context = new SessionContext(options.Value, recorder, guard, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
+        _context = new SessionContext(options.Value, recorder, guard, logs, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
         _admission = new SandboxAdmission(pool, _context);
     }
 

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Smcp.Sandbox.Stdio;
 
 /// <summary>Keeps the last bytes a sandbox wrote to stderr, for the tenant's logs; older bytes fall out.</summary>
@@ -41,11 +39,11 @@ internal sealed class StderrRing(int capacity)
         }
     }
 
-    /// <summary>The kept text; when older bytes were dropped, it starts at the first whole line.</summary>
-    public string Snapshot()
+    /// <summary>The kept bytes and the count written; when older bytes were dropped, the bytes start at the first whole line.</summary>
+    public StderrSnapshot Snapshot()
     {
         byte[] copy;
-        bool truncated;
+        long total;
         lock (_lock)
         {
             copy = new byte[_count];
@@ -54,15 +52,15 @@ internal sealed class StderrRing(int capacity)
                 copy[i] = _buffer[(_start + i) % _buffer.Length];
             }
 
-            truncated = TotalBytes > _count;
+            total = TotalBytes;
         }
 
-        var span = copy.AsSpan();
-        if (truncated && span.IndexOf((byte)'\n') is var newline and >= 0)
+        var kept = copy.AsMemory();
+        if (total > copy.Length && kept.Span.IndexOf((byte)'\n') is var newline and >= 0)
         {
-            span = span[(newline + 1)..];
+            kept = kept[(newline + 1)..];
         }
 
-        return Encoding.UTF8.GetString(span);
+        return new StderrSnapshot(kept, total);
     }
 }

@@ -35,4 +35,18 @@ public sealed class ProxyOptionsTests
         Assert.That(result.Failures, Is.EqualTo(new[] { "Proxy:ToolScanCacheBytes must be 0 (keep no verdicts) or more." }));
         Assert.That(new ProxyOptions().ToolScanCacheBytes, Is.EqualTo(8L << 20));
     }
+
+    [Test]
+    public void Server_log_bounds_default_to_what_README_names_and_refuse_nonsense()
+    {
+        var defaults = new ProxyOptions();
+        Assert.That((defaults.EndedSessionLogsPerServer, defaults.TenantEndedLogBytes, defaults.LogResponseBytes), Is.EqualTo((16, 4L << 20, 1L << 20)));
+
+        var result = new ProxyOptionsValidator().Validate(null, new ProxyOptions { EndedSessionLogsPerServer = -1, LogResponseBytes = 10 });
+
+        Assert.That(result.Failures, Is.EqualTo(new[]
+        {
+            "Proxy:EndedSessionLogsPerServer and TenantEndedLogBytes must be 0 (keep no ended session's log) or more, LogResponseBytes at least 1024.",
+        }));
+    }
 }

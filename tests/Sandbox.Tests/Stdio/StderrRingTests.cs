@@ -11,7 +11,9 @@ public sealed class StderrRingTests
         var ring = new StderrRing(64);
         ring.Append("first\n"u8);
         ring.Append("second\n"u8);
-        Assert.That(ring.Snapshot(), Is.EqualTo("first\nsecond\n"));
+        var snapshot = ring.Snapshot();
+        Assert.That(Text(snapshot), Is.EqualTo("first\nsecond\n"));
+        Assert.That((snapshot.TotalBytes, snapshot.DroppedBytes), Is.EqualTo((13L, 0L)));
     }
 
     [Test]
@@ -23,8 +25,10 @@ public sealed class StderrRingTests
             ring.Append(Encoding.UTF8.GetBytes($"line {i}\n"));
         }
 
-        Assert.That(ring.Snapshot(), Is.EqualTo("line 8\nline 9\n"));
-        Assert.That(ring.TotalBytes, Is.EqualTo(70));
+        var snapshot = ring.Snapshot();
+        Assert.That(Text(snapshot), Is.EqualTo("line 8\nline 9\n"));
+        Assert.That(snapshot.TotalBytes, Is.EqualTo(70));
+        Assert.That(snapshot.DroppedBytes, Is.EqualTo(56), "the bytes that fell out and the cut line before the first whole one");
     }
 
     [Test]
@@ -32,6 +36,10 @@ public sealed class StderrRingTests
     {
         var ring = new StderrRing(8);
         ring.Append("aaaaaaaaaa\nbbbbbb"u8);
-        Assert.That(ring.Snapshot(), Is.EqualTo("bbbbbb"));
+        var snapshot = ring.Snapshot();
+        Assert.That(Text(snapshot), Is.EqualTo("bbbbbb"));
+        Assert.That(snapshot.DroppedBytes, Is.EqualTo(11));
     }
+
+    private static string Text(StderrSnapshot snapshot) => Encoding.UTF8.GetString(snapshot.Bytes.Span);
 }
