@@ -9,6 +9,7 @@ using Smcp.Proxy.Guard;
 using Smcp.Proxy.Http;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Sessions;
+using Smcp.Proxy.Telemetry;
 
 namespace Smcp.Proxy;
 
@@ -39,6 +40,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<PreAuthLimiter>();
         services.AddMetrics();
         services.TryAddSingleton<RefusalMetrics>();
+        services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<AccessTokenValidator>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smcp.Proxy.Guard;
 using Smcp.Proxy.Ports;
+using Smcp.Proxy.Telemetry;
 using Smcp.Sandbox.Pool;
 
 namespace Smcp.Proxy.Sessions;
@@ -20,12 +21,14 @@ internal sealed class SessionStore : IAsyncDisposable
     private readonly IServerCatalog _catalog;
 
     public SessionStore(
-        WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, ToolGuard guard, IOptions<ProxyOptions> options, TimeProvider time, ILoggerFactory loggers)
+        WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, ToolGuard guard, IOptions<ProxyOptions> options, TimeProvider time,
+        ILoggerFactory loggers, ProxyMetrics metrics)
     {
         _catalog = catalog;
         _pool = pool;
-        _context = new SessionContext(options.Value, recorder, guard, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
+        _context = new SessionContext(options.Value, recorder, guard, time, loggers.CreateLogger("Smcp.Proxy.Sessions"), metrics);
         _admission = new SandboxAdmission(pool, _context);
+        metrics.ObserveSessions(() => _sessions.Values.Where(s => !s.IsEnded).Select(s => s.Tenant));
     }
 
     public ICollection<McpSession> All => _sessions.Values;
