@@ -108,6 +108,34 @@ public sealed class MetricsEndpointTests
         await EndSessionAsync(mcp, session);
     }
 
+    [Test]
+    public async Task One_request_is_one_trace_from_the_proxy_to_the_sandbox_and_back()
+    {
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is Smcp.Proxy.Telemetry.ProxyTracing.SourceName or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var mcp = _smcp.Client(_key);
+        var session = await OpenSessionAsync(mcp);
+        var call = await SmcpServerFixture.PostMcpAsync(mcp, session, Call(9, "tools/call", new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = "traced" } }), Mcp);
+        Assert.That(await call.Content.ReadAsStringAsync(), Does.Contain("Echo: traced"));
+        await EndSessionAsync(mcp, session);
+
+        var ours = stopped.Where(a => (a.GetTagItem("mcp.session.id") as string) == session).ToList();
+        var request = ours.Single(a => a.Source.Name == Smcp.Proxy.Telemetry.ProxyTracing.SourceName && a.OperationName == "tools/call");
+        var roundTrip = ours.Single(a => a.OperationName == Smcp.Proxy.Telemetry.ProxyTracing.RoundTripName && (a.GetTagItem("mcp.method.name") as string) == "tools/call");
+        Assert.That(roundTrip.TraceId, Is.EqualTo(request.TraceId));
+        Assert.That(roundTrip.ParentSpanId, Is.EqualTo(request.SpanId));
+        Assert.That(roundTrip.GetTagItem("smcp.outcome"), Is.EqualTo("ok"));
+        Assert.That(request.GetTagItem("smcp.tenant"), Is.EqualTo(Tenant));
+        var http = stopped.Single(a => a.SpanId == request.ParentSpanId);
+        Assert.That((http.Source.Name, http.TraceId), Is.EqualTo(("Microsoft.AspNetCore", request.TraceId)), "the proxy's span is under ASP.NET Core's request activity");
+    }
+
     [TestCase(null, HttpStatusCode.Unauthorized)]
     [TestCase("smcp_metered_not-a-real-secret-0000000000000000000000", HttpStatusCode.Unauthorized)]
     [TestCase("tenant", HttpStatusCode.Forbidden)]
