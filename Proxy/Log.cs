@@ -4,6 +4,12 @@ namespace Smcp.Proxy;
 
 internal static partial class Log
 {
+    private static readonly Func<ILogger, string, string, string, IDisposable?> Scope =
+        LoggerMessage.DefineScope<string, string, string>("Tenant {Tenant} server {Server} session {SessionId}");
+
+    /// <summary>The scope of everything logged for one session: its tenant (from the credential), server and id.</summary>
+    public static IDisposable? SessionScope(ILogger logger, string tenant, string server, string sessionId) => Scope(logger, tenant, server, sessionId);
+
     [LoggerMessage(3001, LogLevel.Information, "Session {SessionId} opened for {Tenant}/{Server} by {Principal} on sandbox {SandboxId}")]
     public static partial void SessionOpened(ILogger logger, string sessionId, string tenant, string server, string principal, string sandboxId);
 

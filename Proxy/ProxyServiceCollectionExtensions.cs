@@ -10,6 +10,7 @@ using Smcp.Proxy.Http;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Logs;
 using Smcp.Proxy.Sessions;
+using Smcp.Proxy.Telemetry;
 
 namespace Smcp.Proxy;
 
@@ -42,6 +43,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<PreAuthLimiter>();
         services.AddMetrics();
         services.TryAddSingleton<RefusalMetrics>();
+        services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<AccessTokenValidator>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();

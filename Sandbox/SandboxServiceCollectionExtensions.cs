@@ -4,12 +4,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Smcp.Sandbox.Engine;
 using Smcp.Sandbox.Pool;
+using Smcp.Sandbox.Telemetry;
 
 namespace Smcp.Sandbox;
 
 public static class SandboxServiceCollectionExtensions
 {
-    /// <summary>Adds the Docker sandbox engine, the warm pool and start-up reconciliation.</summary>
+    /// <summary>Adds the Docker sandbox engine, the warm pool, its metrics and start-up reconciliation.</summary>
     public static IServiceCollection AddSmcpSandbox(this IServiceCollection services, Action<SandboxOptions>? configure = null)
     {
         var options = services.AddOptions<SandboxOptions>();
@@ -23,6 +24,7 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton<IDockerClient>(sp => CreateDockerClient(sp.GetRequiredService<IOptions<SandboxOptions>>().Value));
         services.TryAddSingleton<ISandboxEngine, DockerSandboxEngine>();
         services.TryAddSingleton<WarmPool>();
+        services.TryAddSingleton<SandboxMetrics>();
         services.AddHostedService<SandboxStartup>();
         return services;
     }

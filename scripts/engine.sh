@@ -101,6 +101,8 @@ smcp_start_postgres() {
 smcp_test_services() {
   smcp_start_engine
   smcp_start_postgres
+  # promtool (Debian's prometheus package): a test lints the real /metrics with `promtool check metrics`.
+  command -v promtool >/dev/null || smcp_apt_install prometheus
   export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
   bash "$SMCP_ROOT/tests/images/build.sh"
 }

@@ -58,6 +58,12 @@ internal sealed class AuditWriter : IHostedService, IAsyncDisposable
     /// <summary>Rows committed since the writer was created.</summary>
     public long Written => Interlocked.Read(ref _written);
 
+    /// <summary>Records queued and not yet taken into a batch.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    /// <summary>Bytes of records queued or being written, against <see cref="AuditWriterOptions.QueueBytes"/>.</summary>
+    public long QueuedBytes => _options.QueueBytes - (_bytes.GetStatistics()?.CurrentAvailablePermits ?? _options.QueueBytes);
+
     /// <summary>Queues the record and completes when its row is committed.</summary>
     /// <remarks>Cancelling stops the wait, not the write: a queued record is still written.</remarks>
     public async Task WriteAsync(AuditRecord record, CancellationToken ct)

@@ -3,6 +3,7 @@ using Smcp.Orchestrator.Api;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Hosting.Health;
+using Smcp.Orchestrator.Hosting.Telemetry;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
 using Smcp.Orchestrator.Images.Vetting;
@@ -81,6 +82,7 @@ internal static class SmcpApp
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolWarmer>());
         builder.Services.AddSmcpOAuthPages(o => builder.Configuration.GetSection(OAuthPagesOptions.Section).Bind(o));
         builder.Services.AddSmcpHealth();
+        builder.Services.AddSmcpTelemetry();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddOpenApi();
@@ -93,6 +95,7 @@ internal static class SmcpApp
         web.UseStatusCodePages();
         web.MapOpenApi("/openapi/v1.json");
         web.MapSmcpHealth();
+        web.MapSmcpMetrics();
         var tenantApi = web.MapGroup("/v1/tenants/{tenant}")
             .AddEndpointFilter(ApiAccess.TenantFilter);
         tenantApi.MapImages();

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smcp.Proxy.Json;
 using Smcp.Proxy.Sessions;
+using Smcp.Proxy.Telemetry;
+using Smcp.Sandbox.Telemetry;
 
 namespace Smcp.Proxy.Http;
 
@@ -44,9 +47,11 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
+        var first = body.Messages.FirstOrDefault(m => m.Kind == MessageKind.Request) ?? body.Messages[0];
+        using var activity = ProxyTracing.StartRequest(tenant, first.Method);
         if (body.Initialize is { } initialize)
         {
-            await InitializeAsync(context, principal, tenant, server, body, initialize).ConfigureAwait(false);
+            await InitializeAsync(context, principal, tenant, server, body, initialize, activity).ConfigureAwait(false);
             return;
         }
 
@@ -72,8 +77,10 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
+        activity?.SetTag(TelemetryTags.Session, session.Id);
+        using var scope = Log.SessionScope(_logger, tenant, server, session.Id);
+
         // Every message counts against the tenant's budget: notifications, responses and each member of a batch too.
-        var first = body.Messages.FirstOrDefault(m => m.Kind == MessageKind.Request) ?? body.Messages[0];
         if (!await opener.AdmitRequestAsync(context, principal, tenant, session.Target, first.Method ?? "response", first.Id, session.Id, body.Messages.Count).ConfigureAwait(false))
         {
             return;
@@ -165,7 +172,7 @@ internal sealed class StreamableHttpEndpoint(
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private async Task InitializeAsync(HttpContext context, Ports.SmcpPrincipal principal, string tenant, string server, ClientBody body, JsonRpcMessage initialize)
+    private async Task InitializeAsync(HttpContext context, Ports.SmcpPrincipal principal, string tenant, string server, ClientBody body, JsonRpcMessage initialize, Activity? activity)
     {
         if (body.IsBatch)
         {
@@ -184,6 +191,9 @@ internal sealed class StreamableHttpEndpoint(
         {
             return;
         }
+
+        activity?.SetTag(TelemetryTags.Session, session.Id);
+        using var scope = Log.SessionScope(_logger, tenant, server, session.Id);
 
         await SubmitAsync(context, session, body, sessionHeader: true).ConfigureAwait(false);
         if (session.ProtocolVersion is null)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Smcp.Sandbox.Telemetry;
 
 namespace Smcp.Proxy.Limits;
 
@@ -34,10 +35,10 @@ public class RefusalMetrics
     /// <summary>The tags of a refusal, shared with the API's counter.</summary>
     public static TagList Tags(string outcome, string? tenant)
     {
-        var tags = new TagList { { "smcp.outcome", outcome } };
+        var tags = new TagList { { TelemetryTags.Outcome, outcome } };
         if (tenant is not null)
         {
-            tags.Add("smcp.tenant", tenant);
+            tags.Add(TelemetryTags.Tenant, tenant);
         }
 
         return tags;

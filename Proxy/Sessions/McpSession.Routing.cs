@@ -70,6 +70,7 @@ internal sealed partial class McpSession
 
     private async Task ReadLoopAsync()
     {
+        using var scope = Log.SessionScope(_context.Logger, Tenant, Server, Id);
         try
         {
             // Server output does not count as activity: the idle timeout is about the client.
@@ -319,9 +320,11 @@ internal sealed partial class McpSession
 
     private async Task AuditAsync(PendingRequest pending, string outcome, long bytesOut, JsonElement? detail = null)
     {
+        var elapsed = _context.Time.GetElapsedTime(pending.StartedAt);
+        pending.EndRoundTrip(outcome);
+        _context.Metrics.Answered(Tenant, pending.Method, outcome, elapsed);
         var auditEvent = new McpAuditEvent(
-            Tenant, Principal.Id, Id, pending.Method, pending.Target, outcome,
-            _context.Time.GetElapsedTime(pending.StartedAt).TotalMilliseconds, pending.RequestBytes, bytesOut)
+            Tenant, Principal.Id, Id, pending.Method, pending.Target, outcome, elapsed.TotalMilliseconds, pending.RequestBytes, bytesOut)
         {
             Detail = detail,
         };

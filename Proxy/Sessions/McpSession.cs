@@ -204,6 +204,11 @@ internal sealed partial class McpSession
                 Resolve(cancelled, JsonRpcErrors.For(cancelled, ErrorCodes.RequestCancelled, "The request was cancelled."), "cancelled");
             }
 
+            if (message.Kind == MessageKind.Request && requests.Find(r => ReferenceEquals(r.Message, message)).Pending is { } forwarded)
+            {
+                forwarded.BeginRoundTrip(Id);
+            }
+
             try
             {
                 await Sandbox.SendAsync(message.Line, CancellationToken.None).ConfigureAwait(false);

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Smcp.Proxy.Guard;
 using Smcp.Proxy.Json;
+using Smcp.Proxy.Telemetry;
 
 namespace Smcp.Proxy.Sessions;
 
@@ -47,6 +49,34 @@ internal sealed class PendingRequest(JsonRpcMessage request, long startedAt)
     public long StartedAt { get; } = startedAt;
 
     public ITimer? Deadline { get; set; }
+
+    private Activity? _roundTrip;
+    private int _ended;
+
+    /// <summary>Starts the span of the request's way to the sandbox and back, unless it was already answered (a race with a timeout or the session's end).</summary>
+    public void BeginRoundTrip(string sessionId)
+    {
+        if (Volatile.Read(ref _ended) != 0 || ProxyTracing.StartRoundTrip(Method, sessionId) is not { } activity)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _roundTrip, activity);
+        if (Volatile.Read(ref _ended) != 0)
+        {
+            EndRoundTrip("answered");
+        }
+    }
+
+    /// <summary>Ends the round trip's span, once, whichever of the answer, the timeout or the session's end comes first.</summary>
+    public void EndRoundTrip(string outcome)
+    {
+        Volatile.Write(ref _ended, 1);
+        if (Interlocked.Exchange(ref _roundTrip, null) is { } activity)
+        {
+            ProxyTracing.EndRoundTrip(activity, outcome);
+        }
+    }
 }
 
 /// <summary>What became of a POST's messages.</summary>

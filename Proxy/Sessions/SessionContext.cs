@@ -3,11 +3,12 @@ using Microsoft.Extensions.Logging;
 using Smcp.Proxy.Guard;
 using Smcp.Proxy.Logs;
 using Smcp.Proxy.Ports;
+using Smcp.Proxy.Telemetry;
 
 namespace Smcp.Proxy.Sessions;
 
-/// <summary>What every session shares: options, the recorder, the listing guard, the servers' stderr logs, the clock, the log, and the replay budgets of the proxy and of each tenant.</summary>
-internal sealed record SessionContext(ProxyOptions Options, IProxyRecorder Recorder, ToolGuard Guard, ServerLogBook Logs, TimeProvider Time, ILogger Logger)
+/// <summary>What every session shares: options, the recorder, the listing guard, the servers' stderr logs, the clock, the log, the metrics, and the replay budgets of the proxy and of each tenant.</summary>
+internal sealed record SessionContext(ProxyOptions Options, IProxyRecorder Recorder, ToolGuard Guard, ServerLogBook Logs, TimeProvider Time, ILogger Logger, ProxyMetrics Metrics)
 {
     private readonly ConcurrentDictionary<string, ReplayBudget> _tenants = new(StringComparer.Ordinal);
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Smcp.Proxy.Guard;
 using Smcp.Proxy.Logs;
 using Smcp.Proxy.Ports;
+using Smcp.Proxy.Telemetry;
 using Smcp.Sandbox.Pool;
 
 namespace Smcp.Proxy.Sessions;
@@ -22,12 +23,13 @@ internal sealed class SessionStore : IAsyncDisposable
 
     public SessionStore(
         WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, ToolGuard guard, ServerLogBook logs, IOptions<ProxyOptions> options, TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers, ProxyMetrics metrics)
     {
         _catalog = catalog;
         _pool = pool;
-        _context = new SessionContext(options.Value, recorder, guard, logs, time, loggers.CreateLogger("Smcp.Proxy.Sessions"));
+        _context = new SessionContext(options.Value, recorder, guard, logs, time, loggers.CreateLogger("Smcp.Proxy.Sessions"), metrics);
         _admission = new SandboxAdmission(pool, _context);
+        metrics.ObserveSessions(() => _sessions.Values.Where(s => !s.IsEnded).Select(s => s.Tenant));
     }
 
     public ICollection<McpSession> All => _sessions.Values;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Smcp.Sandbox.Pool;
@@ -24,6 +25,21 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
 
     /// <summary>Live sandboxes of a tenant: warm, starting and handed out.</summary>
     public int TenantCount(string tenant) => _tenants.TryGetValue(tenant, out var count) ? count.Value : 0;
+
+    /// <summary>Raised after every start, warm or cold, successful or not, with how long it took.</summary>
+    public event Action<SandboxStarted>? Started;
+
+    /// <summary>Per tenant that ever had a sandbox: those waiting in the pool, and those a session holds or is starting.</summary>
+    public IEnumerable<(string Tenant, int Pooled, int Active)> Usage()
+    {
+        foreach (var (tenant, counter) in _tenants)
+        {
+            var entries = _entries.Values.Where(e => e.Spec.Tenant == tenant).ToList();
+            var pooled = entries.Sum(e => e.Ready.Count);
+            var active = counter.Value - pooled - entries.Sum(e => Volatile.Read(ref e.Starting));
+            yield return (tenant, pooled, Math.Max(0, active));
+        }
+    }
 
     /// <summary>Hands out a ready sandbox for <paramref name="spec"/>, or cold-starts one on a miss; refills behind.</summary>
     /// <exception cref="SandboxException">The tenant is at its limit (<see cref="SandboxError.TenantLimitReached"/>) or the start failed.</exception>
@@ -145,9 +161,11 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
 
     private async Task FillOneAsync(Entry entry)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var sandbox = await engine.StartUnclaimedAsync(entry.Spec, _life.Token).ConfigureAwait(false);
+            Report(entry.Spec, warm: true, succeeded: true, started);
             Track(sandbox);
             if (entry.Retired)
             {
@@ -159,6 +177,7 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
         }
         catch (Exception ex) when (ex is SandboxException or OperationCanceledException or HttpRequestException or Docker.DotNet.DockerApiException)
         {
+            Report(entry.Spec, warm: true, succeeded: false, started);
             Counter(entry.Spec.Tenant).Release();
             if (!_life.IsCancellationRequested)
             {
@@ -180,18 +199,24 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
             return null;
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var sandbox = await engine.StartAsync(spec, cancellationToken).ConfigureAwait(false);
+            Report(spec, warm: false, succeeded: true, started);
             Track(sandbox);
             return sandbox;
         }
         catch
         {
+            Report(spec, warm: false, succeeded: false, started);
             counter.Release();
             throw;
         }
     }
+
+    private void Report(SandboxSpec spec, bool warm, bool succeeded, long started) =>
+        Started?.Invoke(new SandboxStarted(spec.Tenant, warm, succeeded, Stopwatch.GetElapsedTime(started)));
 
     /// <summary>A sandbox stops counting against its tenant once it has ended.</summary>
     private void Track(RunningSandbox sandbox)
