@@ -102,5 +102,7 @@ smcp_test_services() {
   smcp_start_engine
   smcp_start_postgres
   export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
+  # Headless Chromium for the dashboard tests (Playwright drives it; its own browser download cannot run here).
+  smcp_apt_install chromium
   bash "$SMCP_ROOT/tests/images/build.sh"
 }

@@ -2,6 +2,7 @@ using Smcp.Orchestrator.Audit;
 using Smcp.Orchestrator.Api;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
+using Smcp.Orchestrator.Dashboard;
 using Smcp.Orchestrator.Hosting.Health;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Images;
@@ -104,6 +105,7 @@ internal static class SmcpApp
         web.MapAdmin();
         web.MapSmcpOAuth();
         web.MapSmcpOAuthPages();
+        web.MapSmcpDashboard();
         web.MapSmcpProxy();
         return web;
     }
