@@ -27,7 +27,6 @@ internal static class DashboardEndpoints
     {
         var files = Load();
         var ui = endpoints.MapGroup("/ui").AddEndpointFilter(SecurityHeaders).ExcludeFromDescription();
-        ui.MapGet("", () => Results.Redirect("/ui/"));
         ui.MapGet("/{*file}", (string? file) =>
             files.TryGetValue(string.IsNullOrEmpty(file) ? "index.html" : file, out var found)
                 ? Results.Bytes(found.Content, found.ContentType)
