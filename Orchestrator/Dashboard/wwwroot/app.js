@@ -239,7 +239,7 @@ function barChart(container, bars) {
   const width = 600, height = 120, pad = 18;
   const chart = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" });
   const max = Math.max(1, ...bars.map((b) => b.value));
-  const step = bars.length ? (width - 2 * pad) / bars.length : 0;
+  const step = bars.length ? Math.min(40, (width - 2 * pad) / bars.length) : 0;
   bars.forEach((b, i) => {
     const h = ((height - 2 * pad) * b.value) / max;
     const rect = svg("rect", { x: pad + i * step + 1, y: height - pad - h, width: Math.max(1, step - 2), height: h });
