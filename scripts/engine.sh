@@ -104,5 +104,7 @@ smcp_test_services() {
   # promtool (Debian's prometheus package): a test lints the real /metrics with `promtool check metrics`.
   command -v promtool >/dev/null || smcp_apt_install prometheus
   export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
+  # Headless Chromium for the dashboard tests (Playwright drives it; its own browser download cannot run here).
+  smcp_apt_install chromium
   bash "$SMCP_ROOT/tests/images/build.sh"
 }

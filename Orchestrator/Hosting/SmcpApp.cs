@@ -2,6 +2,7 @@ using Smcp.Orchestrator.Audit;
 using Smcp.Orchestrator.Api;
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Config;
+using Smcp.Orchestrator.Dashboard;
 using Smcp.Orchestrator.Hosting.Health;
 using Smcp.Orchestrator.Hosting.Telemetry;
 using Smcp.Orchestrator.Data;
@@ -108,6 +109,7 @@ internal static class SmcpApp
         web.MapAdmin();
         web.MapSmcpOAuth();
         web.MapSmcpOAuthPages();
+        web.MapSmcpDashboard();
         web.MapSmcpProxy();
         return web;
     }
