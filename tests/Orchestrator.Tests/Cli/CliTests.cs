@@ -133,6 +133,21 @@ public sealed class CliTests
     }
 
     [Test]
+    public async Task Image_push_from_the_local_docker_engine_streams_the_saved_image()
+    {
+        var id = (await SmcpServerFixture.RunAsync("docker", "image inspect --format {{.Id}} smcp-test/conformance:test")).Output.Trim();
+        Assert.That(id, Does.StartWith("sha256:"), "The test image is missing; build it with `bash tests/images/build.sh`.");
+
+        var push = await Smcp("image", "push", "--from-docker", id, "--server", "docker", "-o", "json");
+
+        Assert.That(push.ExitCode, Is.Zero, push.Stderr);
+        Assert.That(JsonNode.Parse(push.Stdout)!["image"]!.GetValue<string>(), Is.Not.Empty);
+        var missing = await Smcp("image", "push", "--from-docker", "smcp-test/no-such-image:none");
+        Assert.That(missing.ExitCode, Is.EqualTo(2), missing.Stderr);
+        AssertOneLine(missing.Stderr, "no image");
+    }
+
+    [Test]
     public async Task Server_deploy_list_secret_session_and_rm()
     {
         using var admin = _smcp.Client(_acmeAdmin);
