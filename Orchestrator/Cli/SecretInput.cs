@@ -13,7 +13,7 @@ internal static class SecretInput
     {
         var value = Console.IsInputRedirected
             ? ReadLine(Console.OpenStandardInput())
-            : CliOutput.Stderr().Prompt(new TextPrompt<string>($"{label}:").Secret());
+            : CliOutput.Stderr().Prompt(new TextPrompt<string>($"{label}:").Secret(null));
         return string.IsNullOrEmpty(value)
             ? throw new CliException(ExitCodes.Usage, $"no {label.ToLowerInvariant()} given: type it at the prompt or pipe it on stdin.")
             : value;
