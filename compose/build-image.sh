@@ -20,7 +20,7 @@ rm -f "$context/rootfs/app/libcoreclrtraceptprovider.so"
 
 # What the program and its native libraries link against, and OpenSSL, which .NET opens by name at run time.
 libraries() {
-  ldd "$context/rootfs/app/smcp" "$context"/rootfs/app/*.so 2>/dev/null | awk '$1 ~ /^\// { print $1 } $3 ~ /^\// { print $3 }'
+  ldd "$context/rootfs/app/smcp" "$context"/rootfs/app/*.so 2>/dev/null | awk '$1 ~ /:$/ { next } $1 ~ /^\// { print $1 } $3 ~ /^\// { print $3 }'
   ldconfig -p | awk '$1 ~ /^(libssl|libcrypto)\.so\.3$/ && $NF ~ /^\// { print $NF }'
 }
 for lib in $(libraries | sort -u); do
