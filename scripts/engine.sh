@@ -24,6 +24,17 @@ smcp_apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# What the scripts themselves run: python3 (JSON in run.sh, the summary in test.sh) from Debian, and the
+# .NET 10 SDK, which Debian does not package: it must be installed beforehand (global.json names the version).
+smcp_prerequisites() {
+  smcp_apt_install python3 curl
+  if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+    smcp_log "the .NET 10 SDK is needed and not installed: see https://learn.microsoft.com/dotnet/core/install/linux-debian"
+    smcp_log "(or: curl -sSL https://dot.net/v1/dotnet-install.sh | bash -s -- --channel 10.0 --install-dir /usr/share/dotnet && ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet)"
+    return 1
+  fi
+}
+
 docker_ping() { curl -sf --unix-socket "$DOCKER_SOCK" http://localhost/_ping >/dev/null 2>&1; }
 
 smcp_start_engine() {
@@ -99,6 +110,7 @@ smcp_start_postgres() {
 
 # What every test run needs: the engine, Postgres (SMCP_TEST_PG names its superuser) and the test images.
 smcp_test_services() {
+  smcp_prerequisites
   smcp_start_engine
   smcp_start_postgres
   # promtool (Debian's prometheus package): a test lints the real /metrics with `promtool check metrics`.

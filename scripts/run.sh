@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/engine.sh
 
+smcp_prerequisites
 smcp_start_engine
 smcp_start_postgres
 bash tests/images/build.sh >/dev/null
@@ -65,5 +66,7 @@ SMCP is running (Ctrl-C stops it).
   OAuth:        clients that sign in (OAuth 2.1) find the issuer from the URL alone;
                 sign in as demo@example.com with the password in $demo/user.password
   Admin key:    in $demo/admin.key (tenant and admin API at $api/v1/…, OpenAPI at $api/openapi/v1.json)
+
 MSG
+bash examples/clients.sh "$api$url" "$key"
 wait "$smcp_pid"

@@ -57,10 +57,18 @@ internal static class ImagesApi
         using var lease = ((UploadReservation.Granted)reservation).Lease;
         var cap = lease.CapBytes;
         var spooled = await spooler.SpoolAsync(context.Request.Body, cap, ct).ConfigureAwait(false);
-        if (spooled is SpoolResult.OverLimit over)
+        if (spooled is SpoolResult.OverLimit over && cap < quotas.MaxImageBytes)
+        {
+            // The image may be a size one upload may have; the tenant's storage quota is what is used up (RFC 9110: 403, not 413).
+            await context.RecordAsync(tenant, "image.upload", null, "quota").ConfigureAwait(false);
+            return Problems.QuotaExceeded(
+                $"{over.Message}: that is the room left under totalImageBytes {quotas.TotalImageBytes} counting stored images and uploads in flight; delete some images first.");
+        }
+
+        if (spooled is SpoolResult.OverLimit tooLarge)
         {
             await context.RecordAsync(tenant, "image.upload", null, "too-large").ConfigureAwait(false);
-            return Problems.TooLarge($"{over.Message} (maxImageBytes {quotas.MaxImageBytes}, room left under totalImageBytes counting uploads in flight {cap}).");
+            return Problems.TooLarge($"{tooLarge.Message} (maxImageBytes {quotas.MaxImageBytes}).");
         }
 
         if (spooled is SpoolResult.DiskFull full)

@@ -17,6 +17,8 @@ public sealed class UploadQuotaTests
             quotas: { maxConcurrentUploads: 1 }
           - id: room
             quotas: { maxImageBytes: 64Mi, totalImageBytes: 64Mi }
+          - id: partial
+            quotas: { maxImageBytes: 64Mi, totalImageBytes: 96Mi }
         """);
 
     [OneTimeTearDown]
@@ -53,6 +55,24 @@ public sealed class UploadQuotaTests
 
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That((await second.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), Does.Contain("uploads in flight hold 67108864"));
+        slow.Release();
+        await first;
+    }
+
+    [Test]
+    public async Task An_upload_cut_off_at_the_room_left_under_total_image_bytes_is_403_quota_not_413()
+    {
+        using var slow = new HeldBody();
+        using var client = _smcp.Client(SmcpServerFixture.AdminKey);
+        var first = client.PostAsync("/v1/tenants/partial/images", slow);
+        await slow.Started;
+
+        var second = await client.PostAsync("/v1/tenants/partial/images", new ByteArrayContent(new byte[33 << 20]));
+
+        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "32 MiB are left of 96 while 64 are held: a quota, not a body too large");
+        var problem = (await second.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.That(problem["title"]!.GetValue<string>(), Is.EqualTo("Quota exceeded"));
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("over the limit of 33554432 bytes").And.Contain("totalImageBytes 100663296"));
         slow.Release();
         await first;
     }

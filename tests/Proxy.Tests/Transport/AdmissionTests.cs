@@ -107,6 +107,38 @@ public sealed class AdmissionTests
     }
 
     [Test]
+    public async Task Only_the_proxys_own_origin_and_the_listed_ones_pass_another_loopback_origin_is_403()
+    {
+        // A ping without a session gets past the Origin check and is then refused for the missing session: no sandbox is started.
+        async Task<HttpStatusCode> StatusWith(string? origin)
+        {
+            using var request = Http.Request(HttpMethod.Post, """{"jsonrpc":"2.0","id":1,"method":"ping"}""");
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+
+            using var response = await Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var own = TestHost.BaseUri.GetLeftPart(UriPartial.Authority);
+        var otherPort = $"http://{TestHost.BaseUri.Host}:{(TestHost.BaseUri.Port == 6274 ? 6275 : 6274)}";
+        var admitted = await StatusWith(null);
+        Assert.That(admitted, Is.Not.EqualTo(HttpStatusCode.Forbidden));
+
+        var (ownStatus, listedStatus, otherPortStatus, bareLoopbackStatus) =
+            (await StatusWith(own), await StatusWith(TestHost.AllowedOrigin), await StatusWith(otherPort), await StatusWith("http://localhost"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ownStatus, Is.EqualTo(admitted), "the proxy's own origin");
+            Assert.That(listedStatus, Is.EqualTo(admitted), "a listed origin");
+            Assert.That(otherPortStatus, Is.EqualTo(HttpStatusCode.Forbidden), "a page on another loopback port (the Inspector's web UI, say) is another origin");
+            Assert.That(bareLoopbackStatus, Is.EqualTo(HttpStatusCode.Forbidden), "a loopback origin is not trusted for being loopback");
+        });
+    }
+
+    [Test]
     public async Task Host_other_than_localhost_on_a_loopback_listener_returns_403()
     {
         using var request = Http.Request(HttpMethod.Post, McpHttp.InitializeBody("2025-11-25"));

@@ -1,0 +1,35 @@
+// Lists the tools of a server hosted by SMCP, with the official MCP C# SDK client.
+// Usage (a .NET 10 file-based app): dotnet run examples/ListTools.cs -- <MCP URL> <API key>
+#:package ModelContextProtocol@2.4.0
+// The repository pins its packages centrally; this file names its own version so it can be copied out alone.
+#:property ManagePackageVersionsCentrally=false
+
+using ModelContextProtocol.Client;
+
+if (args is not [var url, var key])
+{
+    Console.Error.WriteLine("usage: dotnet run examples/ListTools.cs -- <MCP URL> <API key>");
+    return 2;
+}
+
+var transport = new HttpClientTransport(new HttpClientTransportOptions
+{
+    Endpoint = new Uri(url),
+    TransportMode = HttpTransportMode.StreamableHttp,
+    AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
+});
+try
+{
+    await using var client = await McpClient.CreateAsync(transport);
+    foreach (var tool in await client.ListToolsAsync())
+    {
+        Console.WriteLine($"{tool.Name}: {tool.Description}");
+    }
+}
+catch (HttpRequestException ex)
+{
+    Console.Error.WriteLine($"{url}: {ex.Message}");
+    return 1;
+}
+
+return 0;
