@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using Smcp.Orchestrator.Api;
 using Smcp.Proxy.Limits;
@@ -19,6 +20,7 @@ internal static class TelemetryExtensions
             .AddInstrumentation(sp => sp.GetRequiredService<AuditMetrics>())
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
+            .ExportOnlyThisHostsMeters()
 
             // The runtime's gauges end in ".count", which Prometheus keeps for histograms: renamed so promtool's lint passes.
             .AddView("dotnet.assembly.count", "dotnet.assemblies.loaded")
@@ -30,6 +32,18 @@ internal static class TelemetryExtensions
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
+
+    /// <summary>
+    /// Meters are process-wide: a provider that listens by name alone also picks up the same-named meters of another host in the
+    /// process, and when that host stops, disposing its meters deactivates the metric streams both share. Instruments from a meter
+    /// another host's <see cref="IMeterFactory"/> made are dropped; process-wide meters (the runtime's, no factory) are kept.
+    /// </summary>
+    private static MeterProviderBuilder ExportOnlyThisHostsMeters(this MeterProviderBuilder metrics) =>
+        ((IDeferredMeterProviderBuilder)metrics).Configure((services, builder) =>
+        {
+            var ours = services.GetRequiredService<IMeterFactory>();
+            builder.AddView(instrument => instrument.Meter.Scope is { } scope && !ReferenceEquals(scope, ours) ? MetricStreamConfiguration.Drop : null);
+        });
 
     /// <summary>Maps <c>GET /metrics</c> (Prometheus text format) behind <see cref="MetricsAccess"/>.</summary>
     public static IEndpointRouteBuilder MapSmcpMetrics(this IEndpointRouteBuilder endpoints)

@@ -136,6 +136,30 @@ public sealed class MetricsEndpointTests
         Assert.That((http.Source.Name, http.TraceId), Is.EqualTo(("Microsoft.AspNetCore", request.TraceId)), "the proxy's span is under ASP.NET Core's request activity");
     }
 
+    [Test]
+    public async Task Another_host_in_the_process_stopping_leaves_this_hosts_series_in_place()
+    {
+        using var mcp = _smcp.Client(_key);
+        await EndSessionAsync(mcp, await OpenSessionAsync(mcp));
+
+        // A second host makes the same-named meters from its own factory, serves a request, and stops: its meters are disposed.
+        await using (var other = await SmcpServerFixture.StartAsync("metricsother", """
+            tenants:
+              - id: elsewhere
+            """))
+        {
+            using var otherAdmin = other.Client(SmcpServerFixture.AdminKey);
+            Assert.That((await otherAdmin.GetAsync("/metrics")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        // A deactivated stream is exported one last time and gone from the collection after: the second scrape is the proof.
+        await ScrapeAsync();
+        var scrape = await ScrapeAsync();
+        Assert.That(scrape.Value("smcp_mcp_request_duration_seconds_count", ("smcp_tenant", Tenant), ("mcp_method_name", "initialize"), ("smcp_outcome", "ok")), Is.GreaterThanOrEqualTo(1), scrape.Text);
+        Assert.That(scrape.Types(), Does.ContainKey("http_server_request_duration_seconds").And.ContainKey("smcp_audit_rows_written_total"), scrape.Text);
+        Assert.That(scrape.Text, Does.Not.Contain("elsewhere"), "the other host's series are its own");
+    }
+
     [TestCase(null, HttpStatusCode.Unauthorized)]
     [TestCase("smcp_metered_not-a-real-secret-0000000000000000000000", HttpStatusCode.Unauthorized)]
     [TestCase("tenant", HttpStatusCode.Forbidden)]
