@@ -118,5 +118,7 @@ smcp_test_services() {
   export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
   # Headless Chromium for the dashboard tests (Playwright drives it; its own browser download cannot run here).
   smcp_apt_install chromium
+  # Node 22 before the tests start: the test processes run side by side and would each install it at once.
+  smcp_node22 >/dev/null
   bash "$SMCP_ROOT/tests/images/build.sh"
 }
