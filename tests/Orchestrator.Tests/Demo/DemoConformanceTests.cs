@@ -14,6 +14,8 @@ namespace Smcp.Orchestrator.Tests.Demo;
 /// The runner opens a session per scenario and never sends DELETE; with more scenarios than maxSessions a tenant
 /// that could not reclaim abandoned sessions would be locked out part way through the first run and for all of the
 /// second. server-everything is not the conformance server, so some scenarios fail by design: the same ones each time.
+/// The client recipes (<see cref="ClientRecipeTests"/>) may run on the same tenant meanwhile, as a demo's other users
+/// would: their few sessions (the Inspector's is left open too) must not lock the runner out either.
 /// </remarks>
 public sealed partial class DemoConformanceTests
 {
