@@ -56,7 +56,10 @@ public sealed partial class ClientRecipeTests
         var result = await RunInspectorAsync(_wrongKey, Refusal);
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        var error = JsonDocument.Parse(result.Stderr[result.Stderr.IndexOf("{\"error\"", StringComparison.Ordinal)..].Split('\n')[0]).RootElement.GetProperty("error");
+        // Its error envelope is one JSON line on stderr, among its notices (no OS keychain here, and the like).
+        var envelope = result.Stderr.Split('\n').FirstOrDefault(line => line.StartsWith("{\"error\":", StringComparison.Ordinal));
+        Assert.That(envelope, Is.Not.Null, "the Inspector printed no error envelope: " + result.Stderr);
+        var error = JsonDocument.Parse(envelope!).RootElement.GetProperty("error");
         Assert.That(error.GetProperty("code").GetString(), Is.EqualTo("auth_required"), result.Stderr);
         Assert.That(error.GetProperty("message").GetString(), Does.Contain(Refused));
     }

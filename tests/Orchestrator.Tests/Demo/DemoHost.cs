@@ -17,6 +17,9 @@ public sealed class DemoHost
     public const string Server = "everything";
     public const string McpPath = $"/t/{Tenant}/{Server}/mcp";
 
+    /// <summary>What the host is started with as <c>Sandbox:DefaultRuntime</c> (as an admin's <c>Sandbox__DefaultRuntime</c> would set it), against smcp.yaml's runc.</summary>
+    internal const string StraySandboxDefaultRuntime = "runsc";
+
     private static SmcpServerFixture? _smcp;
     private static string? _key;
 
@@ -31,11 +34,12 @@ public sealed class DemoHost
     [OneTimeSetUp]
     public async Task Start()
     {
+        // The fixture's smcp.yaml says `defaults: { runtime: runc }`; the stray setting says runsc: smcp.yaml must win (DemoRuntimeTests).
         _smcp = await SmcpServerFixture.StartAsync("demo", $$"""
             tenants:
               - id: {{Tenant}}
                 quotas: { runtime: runsc, warmPoolSize: 1 }
-            """);
+            """, "--Sandbox:DefaultRuntime=" + StraySandboxDefaultRuntime);
         using var admin = _smcp.Client(SmcpServerFixture.AdminKey);
         _key = await SmcpServerFixture.DeployAsync(admin, "smcp-test/everything:test", Tenant, Server);
     }
