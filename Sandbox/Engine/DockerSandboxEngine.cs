@@ -108,7 +108,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
         {
             throw new SandboxException(
                 SandboxError.RuntimeUnavailable,
-                $"The runtime '{runtime}' is not one SMCP can harden; set Sandbox:DefaultRuntime (or the tenant's runtime in smcp.yaml) to runsc or runc.");
+                $"The runtime '{runtime}' is not one SMCP can harden; set defaults.runtime (or the tenant's quotas.runtime) in smcp.yaml to runsc or runc.");
         }
 
         SystemInfoResponse info;
@@ -127,7 +127,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
                 SandboxError.RuntimeUnavailable,
                 $"The container engine at {_options.DockerEndpoint} has no '{runtime}' runtime " +
                 $"(it has: {string.Join(", ", info.Runtimes?.Keys ?? [])}). Register it in /etc/docker/daemon.json, " +
-                "or set Sandbox:DefaultRuntime (or the tenant's runtime in smcp.yaml) to one the engine has.");
+                "or set defaults.runtime (or the tenant's quotas.runtime) in smcp.yaml to one the engine has.");
         }
 
         _verifiedRuntimes[runtime] = true;
