@@ -239,6 +239,11 @@ internal sealed partial class McpSession
         // A request answered is the client's exchange ending: idle time (reaping, reclaiming) counts from here, so a
         // session whose call ran longer than its idle timeout is not ended the moment its answer arrives.
         Touch();
+
+        // The round trip ends before the answer is appended: the append wakes the POST, which may then write the answer and
+        // end the request's span, and a child span must not outlive its parent. A too-large answer is the proxy's verdict
+        // after the trip; the request's metric and audit row carry it.
+        pending.EndRoundTrip(outcome);
         var stream = pending.Exchange.Stream;
         if (response is null)
         {
@@ -321,7 +326,6 @@ internal sealed partial class McpSession
     private async Task AuditAsync(PendingRequest pending, string outcome, long bytesOut, JsonElement? detail = null)
     {
         var elapsed = _context.Time.GetElapsedTime(pending.StartedAt);
-        pending.EndRoundTrip(outcome);
         _context.Metrics.Answered(Tenant, pending.Method, outcome, elapsed);
         var auditEvent = new McpAuditEvent(
             Tenant, Principal.Id, Id, pending.Method, pending.Target, outcome, elapsed.TotalMilliseconds, pending.RequestBytes, bytesOut)
