@@ -26,4 +26,7 @@ public sealed class KubernetesSandboxOptions
 
     /// <summary>How long a pod may take from create to running (scheduling and image pull included) before the start is failed.</summary>
     public TimeSpan PodStartTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Every mistake in these settings, each naming the smcp.yaml key to write.</summary>
+    public IEnumerable<string> Validate() => KubernetesOptionsValidator.Validate(this);
 }
