@@ -24,6 +24,7 @@ internal sealed class KubernetesPod(IKubernetes client, string @namespace, strin
     private byte _channel;
     private bool _inMessage;
     private volatile bool _oomKilled;
+    private volatile bool _deleted;
 
     public string Name => name;
 
@@ -90,7 +91,11 @@ internal sealed class KubernetesPod(IKubernetes client, string @namespace, strin
 
     public Task KillAsync(CancellationToken cancellationToken) => DeleteAsync(0, cancellationToken);
 
-    public Task RemoveAsync(CancellationToken cancellationToken) => DeleteAsync(0, cancellationToken);
+    /// <remarks>
+    /// After a stop the API server already deletes the pod once its grace period is over: a second delete with a zero grace
+    /// period would cut that short and SIGKILL the server at once.
+    /// </remarks>
+    public Task RemoveAsync(CancellationToken cancellationToken) => _deleted ? Task.CompletedTask : DeleteAsync(0, cancellationToken);
 
     /// <summary>Watches the pod until its container has terminated (its exit code) or the pod is gone (null).</summary>
     public async Task<long?> WaitAsync(CancellationToken cancellationToken)
@@ -154,10 +159,12 @@ internal sealed class KubernetesPod(IKubernetes client, string @namespace, strin
         {
             await client.CoreV1.DeleteNamespacedPodAsync(name, @namespace, gracePeriodSeconds: (int)graceSeconds, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
+            _deleted = true;
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
             // Already gone: the end state is the same.
+            _deleted = true;
         }
         catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
         {

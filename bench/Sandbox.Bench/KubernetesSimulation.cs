@@ -71,6 +71,7 @@ internal static class KubernetesSimulation
     {
         var bare = path.Split('?')[0];
         var kind = path.Contains("watch=", StringComparison.Ordinal) ? " (watch)" : "";
-        return string.Join('/', bare.Split('/').Select(p => p.StartsWith("smcp-", StringComparison.Ordinal) ? "{pod}" : p)) + kind;
+        var parts = bare.Split('/');
+        return string.Join('/', parts.Select((p, i) => i > 0 && parts[i - 1] == "pods" ? "{pod}" : p)) + kind;
     }
 }
