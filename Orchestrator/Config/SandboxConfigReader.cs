@@ -9,7 +9,7 @@ internal static class SandboxConfigReader
 {
     public const string Key = "sandbox";
     private static readonly string[] Keys = ["engine", "kubernetes"];
-    private static readonly string[] KubernetesKeys = ["namespace", "runtimeClassName", "kubeconfig", "context", "inCluster", "registry", "podStartTimeout"];
+    private static readonly string[] KubernetesKeys = ["namespace", "runtimeClassName", "kubeconfig", "context", "inCluster", "registry", "cpuRequestRatio", "podStartTimeout"];
 
     private static readonly Dictionary<string, string> Engines = new(StringComparer.Ordinal)
     {
@@ -69,6 +69,11 @@ internal static class SandboxConfigReader
         if (set.GetValueOrDefault("inCluster") is { } inCluster && reader.TryChoice(inCluster, "sandbox.kubernetes.inCluster", "true or false", Booleans, out var yes))
         {
             options.InCluster = yes;
+        }
+
+        if (set.GetValueOrDefault("cpuRequestRatio") is { } ratioNode && reader.Number(ratioNode, "sandbox.kubernetes.cpuRequestRatio", 0, 1) is { } ratio)
+        {
+            options.CpuRequestRatio = ratio;
         }
 
         if (set.GetValueOrDefault("podStartTimeout") is { } timeout

@@ -26,6 +26,11 @@ internal static class KubernetesOptionsValidator
             yield return "sandbox.kubernetes.registry must name the registry the cluster pulls vetted images from, as host[:port][/path], e.g. registry.internal:5000.";
         }
 
+        if (options.CpuRequestRatio is not (> 0 and <= 1))
+        {
+            yield return "sandbox.kubernetes.cpuRequestRatio must be above 0 and at most 1, e.g. 0.1 (a tenth of the CPU limit is requested).";
+        }
+
         if (options.PodStartTimeout <= TimeSpan.Zero)
         {
             yield return "sandbox.kubernetes.podStartTimeout must be positive, e.g. 2m.";

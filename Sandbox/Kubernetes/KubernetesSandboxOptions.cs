@@ -24,6 +24,13 @@ public sealed class KubernetesSandboxOptions
     /// </summary>
     public string? Registry { get; set; }
 
+    /// <summary>A pod's CPU request as a share of its CPU limit (its memory request is its limit).</summary>
+    /// <remarks>
+    /// An idle MCP server uses almost no CPU: a request equal to the limit would reserve a whole core per session on the
+    /// node. Memory is never overcommitted: the request is the limit, so the scheduler places no more sandboxes than fit.
+    /// </remarks>
+    public double CpuRequestRatio { get; set; } = 0.1;
+
     /// <summary>How long a pod may take from create to running (scheduling and image pull included) before the start is failed.</summary>
     public TimeSpan PodStartTimeout { get; set; } = TimeSpan.FromSeconds(120);
 

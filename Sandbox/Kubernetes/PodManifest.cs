@@ -26,13 +26,14 @@ internal static class PodManifest
         var kubernetes = options.Kubernetes;
         var runtime = spec.Runtime ?? options.DefaultRuntime;
         var (uid, gid) = RunAs(spec.User);
-        var limits = new Dictionary<string, ResourceQuantity>
-        {
-            ["memory"] = new(spec.Limits.MemoryBytes.ToString(CultureInfo.InvariantCulture)),
-        };
+        var memory = new ResourceQuantity(spec.Limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+        var limits = new Dictionary<string, ResourceQuantity> { ["memory"] = memory };
+        var requests = new Dictionary<string, ResourceQuantity> { ["memory"] = memory };
         if (spec.Limits.Cpus is { } cpus)
         {
-            limits["cpu"] = new(string.Create(CultureInfo.InvariantCulture, $"{(long)Math.Ceiling(cpus * 1000)}m"));
+            var milli = (long)Math.Ceiling(cpus * 1000);
+            limits["cpu"] = Millicores(milli);
+            requests["cpu"] = Millicores(Math.Max(1, (long)Math.Ceiling(milli * kubernetes.CpuRequestRatio)));
         }
 
         return new V1Pod
@@ -91,8 +92,8 @@ internal static class PodManifest
                             Capabilities = new V1Capabilities { Drop = ["ALL"] },
                             SeccompProfile = new V1SeccompProfile { Type = RuntimeDefault },
                         },
-                        // Requests equal limits: the Guaranteed QoS class, so a node never overcommits a sandbox's memory.
-                        Resources = new V1ResourceRequirements { Limits = limits, Requests = new Dictionary<string, ResourceQuantity>(limits) },
+                        // Memory requested as limited, so a node never overcommits it; CPU a share of the limit (CpuRequestRatio).
+                        Resources = new V1ResourceRequirements { Limits = limits, Requests = requests },
                         VolumeMounts = [new V1VolumeMount { Name = TmpVolume, MountPath = "/tmp" }],
                     },
                 ],
@@ -112,6 +113,8 @@ internal static class PodManifest
             },
         };
     }
+
+    private static ResourceQuantity Millicores(long milli) => new(string.Create(CultureInfo.InvariantCulture, $"{milli}m"));
 
     /// <summary>Denies all ingress and all egress to every pod of this installation: a sandbox reaches no network, and nothing reaches it.</summary>
     public static V1NetworkPolicy DenyAll(SandboxOptions options) => new()

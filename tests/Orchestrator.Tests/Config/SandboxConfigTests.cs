@@ -24,6 +24,7 @@ public sealed class SandboxConfigTests
                 kubeconfig: /etc/smcp/kubeconfig
                 context: prod
                 registry: registry.internal:5000
+                cpuRequestRatio: 0.25
                 podStartTimeout: 3m
             """, "smcp.yaml", _ => null);
 
@@ -34,6 +35,7 @@ public sealed class SandboxConfigTests
         Assert.That(kubernetes.Kubeconfig, Is.EqualTo("/etc/smcp/kubeconfig"));
         Assert.That(kubernetes.Context, Is.EqualTo("prod"));
         Assert.That(kubernetes.Registry, Is.EqualTo("registry.internal:5000"));
+        Assert.That(kubernetes.CpuRequestRatio, Is.EqualTo(0.25));
         Assert.That(kubernetes.PodStartTimeout, Is.EqualTo(TimeSpan.FromMinutes(3)));
     }
 

@@ -45,7 +45,9 @@ public sealed class KubernetesEngineTests
             Assert.That(security["seccompProfile"]!["type"]!.GetValue<string>(), Is.EqualTo("RuntimeDefault"));
             Assert.That(container["resources"]!["limits"]!["memory"]!.GetValue<string>(), Is.EqualTo((256L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             Assert.That(container["resources"]!["limits"]!["cpu"]!.GetValue<string>(), Is.EqualTo("500m"));
-            Assert.That(container["resources"]!["requests"]!.ToJsonString(), Is.EqualTo(container["resources"]!["limits"]!.ToJsonString()), "Guaranteed QoS");
+            Assert.That(container["resources"]!["requests"]!["memory"]!.GetValue<string>(), Is.EqualTo(container["resources"]!["limits"]!["memory"]!.GetValue<string>()),
+                "memory is requested as limited: never overcommitted");
+            Assert.That(container["resources"]!["requests"]!["cpu"]!.GetValue<string>(), Is.EqualTo("50m"), "a tenth of the CPU limit");
             Assert.That(container["stdin"]!.GetValue<bool>(), Is.True);
             Assert.That(container["tty"]!.GetValue<bool>(), Is.False);
             Assert.That(spec["volumes"]![0]!["emptyDir"]!["medium"]!.GetValue<string>(), Is.EqualTo("Memory"));
