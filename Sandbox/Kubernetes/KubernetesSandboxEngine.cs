@@ -213,11 +213,11 @@ internal sealed class KubernetesSandboxEngine(IKubernetes client, IOptions<Sandb
                         : new SandboxException(SandboxError.InvalidImage, $"The sandbox's container could not be created ({reason}).");
                 }
 
-                if (KubernetesPod.Terminated(pod) is { } terminated || pod.Status?.Phase is "Failed" or "Succeeded")
+                var terminated = KubernetesPod.Terminated(pod);
+                if (terminated is not null || pod.Status?.Phase is "Failed" or "Succeeded")
                 {
-                    throw new SandboxException(
-                        SandboxError.InvalidImage,
-                        $"The MCP server ended before it could be attached to (exit code {KubernetesPod.Terminated(pod)?.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}).");
+                    var code = terminated?.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
+                    throw new SandboxException(SandboxError.InvalidImage, $"The MCP server ended before it could be attached to (exit code {code}).");
                 }
             }
         }
