@@ -20,6 +20,8 @@ internal sealed class KubernetesPod(IKubernetes client, string @namespace, strin
     private const byte StdoutChannel = 1;
     private const byte StderrChannel = 2;
     private const string OomKilledReason = "OOMKilled";
+    private const int MaxWatchFailures = 5;
+    private static readonly TimeSpan WatchRetryDelay = TimeSpan.FromMilliseconds(500);
 
     private byte _channel;
     private bool _inMessage;
@@ -98,26 +100,39 @@ internal sealed class KubernetesPod(IKubernetes client, string @namespace, strin
     public Task RemoveAsync(CancellationToken cancellationToken) => _deleted ? Task.CompletedTask : DeleteAsync(0, cancellationToken);
 
     /// <summary>Watches the pod until its container has terminated (its exit code) or the pod is gone (null).</summary>
+    /// <remarks>
+    /// A watch ends when the API server's timeout does, and a connection can drop (an API server restarting, a load
+    /// balancer): a new watch starts from the pod's current state. Only <see cref="MaxWatchFailures"/> drops in a row
+    /// with no event between them are an engine fault.
+    /// </remarks>
     public async Task<long?> WaitAsync(CancellationToken cancellationToken)
     {
         try
         {
+            var failures = 0;
             while (true)
             {
-                // A watch ends when the API server's timeout does; a new one starts from the pod's current state.
-                await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync(
-                    @namespace, fieldSelector: "metadata.name=" + name, timeoutSeconds: 300, cancellationToken: cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    if (Terminated(pod) is { } terminated)
+                    await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync(
+                        @namespace, fieldSelector: "metadata.name=" + name, timeoutSeconds: 300, cancellationToken: cancellationToken).ConfigureAwait(false))
                     {
-                        _oomKilled = terminated.Reason == OomKilledReason;
-                        return terminated.ExitCode;
-                    }
+                        failures = 0;
+                        if (Terminated(pod) is { } terminated)
+                        {
+                            _oomKilled = terminated.Reason == OomKilledReason;
+                            return terminated.ExitCode;
+                        }
 
-                    if (type == WatchEventType.Deleted)
-                    {
-                        return null;
+                        if (type == WatchEventType.Deleted)
+                        {
+                            return null;
+                        }
                     }
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && ++failures < MaxWatchFailures)
+                {
+                    await Task.Delay(WatchRetryDelay, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!await ExistsAsync(cancellationToken).ConfigureAwait(false))

@@ -89,6 +89,22 @@ public sealed class KubernetesEngineTests
     }
 
     [Test]
+    public async Task A_dropped_watch_is_started_again_and_the_session_goes_on()
+    {
+        await using var sandbox = await _k8s.Engine.StartAsync(KubernetesFixture.Spec("echo"), CancellationToken.None);
+        await WaitForAsync(() => _k8s.Server.WatchCount(sandbox.ContainerId) == 1);
+        var watches = WatchRequests(sandbox.ContainerId);
+
+        _k8s.Server.DropWatches(sandbox.ContainerId);
+        await WaitForAsync(() => WatchRequests(sandbox.ContainerId) > watches && _k8s.Server.WatchCount(sandbox.ContainerId) == 1);
+
+        Assert.That(sandbox.Exited.IsCompleted, Is.False, "a dropped watch is not the sandbox's end");
+        await sandbox.SendAsync("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}"u8.ToArray(), CancellationToken.None);
+        var reply = JsonNode.Parse((await sandbox.Messages.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Span)!;
+        Assert.That(reply["id"]!.GetValue<int>(), Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Disposing_a_sandbox_deletes_its_pod_and_reports_it_stopped()
     {
         var sandbox = await _k8s.Engine.StartAsync(KubernetesFixture.Spec("echo"), CancellationToken.None);
@@ -141,6 +157,19 @@ public sealed class KubernetesEngineTests
     }
 
     [Test]
+    public async Task A_container_the_kubelet_killed_for_its_memory_limit_ends_as_out_of_memory()
+    {
+        await using var sandbox = await _k8s.Engine.StartAsync(KubernetesFixture.Spec("oom"), CancellationToken.None);
+
+        await sandbox.SendAsync("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}"u8.ToArray(), CancellationToken.None);
+        var exit = await sandbox.Exited.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(exit.Reason, Is.EqualTo(SandboxExitReason.OutOfMemory));
+        Assert.That(exit.ExitCode, Is.EqualTo(137));
+        Assert.That(exit.OomKilled, Is.True);
+    }
+
+    [Test]
     public void A_missing_RuntimeClass_is_a_clear_error()
     {
         var engine = SandboxServiceCollectionExtensions.CreateKubernetesEngine(
@@ -159,6 +188,20 @@ public sealed class KubernetesEngineTests
 
         Assert.That(refused!.Error, Is.EqualTo(SandboxError.Unsupported));
         Assert.That(refused.Message, Does.Contain("registry.test:5000/smcp/acme/echo"));
+    }
+
+    private int WatchRequests(string pod) =>
+        _k8s.Server.Requests.Count(r => r.Path.Contains("watch=", StringComparison.Ordinal) && r.Path.Contains(pod, StringComparison.Ordinal));
+
+    /// <summary>Polls a condition of the double's state (no timing is asserted: a condition that never holds fails after 20 s).</summary>
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the double never reached the expected state");
+            await Task.Delay(20);
+        }
     }
 
     private SandboxOptions WithRuntimeClass(string name)

@@ -26,6 +26,9 @@ internal enum PodScript
 
     /// <summary>Runs; on its first stdin line writes one stdout line of <see cref="FakeApiServer.FloodBytes"/> bytes.</summary>
     Flood,
+
+    /// <summary>Runs; on its first stdin line the kubelet reports it killed for its memory limit (OOMKilled, 137), and the pod stays.</summary>
+    OutOfMemory,
 }
 
 /// <summary>
@@ -43,6 +46,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, FakePod> _pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> _policies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<HttpContext, string> _watches = new();
     private long _resourceVersion = 1000;
 
     private FakeApiServer(WebApplication app) => _app = app;
@@ -95,6 +99,18 @@ internal sealed class FakeApiServer : IAsyncDisposable
         var pod = new FakePod(name, manifest, PodScript.Echo, NextVersion);
         pod.SetRunning();
         _pods[name] = pod;
+    }
+
+    /// <summary>Open watches on <paramref name="pod"/>.</summary>
+    public int WatchCount(string pod) => _watches.Values.Count(p => p == pod);
+
+    /// <summary>Drops every open watch connection of <paramref name="pod"/> mid-stream, as an API server restart or a load balancer does.</summary>
+    public void DropWatches(string pod)
+    {
+        foreach (var (context, _) in _watches.Where(w => w.Value == pod))
+        {
+            context.Abort();
+        }
     }
 
     /// <summary>The bodies of every create SMCP sent to <paramref name="pathEnd"/> (e.g. <c>/pods</c>).</summary>
@@ -150,6 +166,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
         var image = manifest["spec"]!["containers"]![0]!["image"]!.GetValue<string>();
         var script = image.Contains("/pullfails@", StringComparison.Ordinal) ? PodScript.PullFails
             : image.Contains("/flood@", StringComparison.Ordinal) ? PodScript.Flood
+            : image.Contains("/oom@", StringComparison.Ordinal) ? PodScript.OutOfMemory
             : PodScript.Echo;
         var pod = new FakePod(name, manifest, script, NextVersion);
         if (!_pods.TryAdd(name, pod))
@@ -215,9 +232,10 @@ internal sealed class FakeApiServer : IAsyncDisposable
 
         var pod = watched[0];
         var events = pod.Subscribe();
+        _watches[context] = pod.Name;
         try
         {
-            await WriteEventAsync(context, "ADDED", pod.Snapshot());
+            await WriteEventAsync(context, "ADDED", pod.Snapshot().ToJsonString());
             await foreach (var (type, snapshot) in events.Reader.ReadAllAsync(context.RequestAborted))
             {
                 await WriteEventAsync(context, type, snapshot);
@@ -233,13 +251,14 @@ internal sealed class FakeApiServer : IAsyncDisposable
         }
         finally
         {
+            _watches.TryRemove(context, out _);
             pod.Unsubscribe(events);
         }
     }
 
-    private static async Task WriteEventAsync(HttpContext context, string type, JsonObject pod)
+    private static async Task WriteEventAsync(HttpContext context, string type, string pod)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = pod }.ToJsonString() + "\n";
+        var line = $"{{\"type\":\"{type}\",\"object\":{pod}}}\n";
         await context.Response.WriteAsync(line, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }

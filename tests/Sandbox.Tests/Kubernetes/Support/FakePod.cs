@@ -13,7 +13,7 @@ internal sealed class FakePod(string name, JsonObject manifest, PodScript script
     private const byte Stderr = 2;
 
     private readonly Lock _lock = new();
-    private readonly List<Channel<(string, JsonObject)>> _watchers = [];
+    private readonly List<Channel<(string, string)>> _watchers = [];
     private readonly CancellationTokenSource _ended = new();
     private JsonObject _status = new() { ["phase"] = "Pending" };
     private readonly string _uid = Guid.NewGuid().ToString();
@@ -36,9 +36,10 @@ internal sealed class FakePod(string name, JsonObject manifest, PodScript script
         }
     }
 
-    public Channel<(string, JsonObject)> Subscribe()
+    /// <summary>A watcher's events: the type and the pod as JSON, serialized once when the change happened.</summary>
+    public Channel<(string Type, string Pod)> Subscribe()
     {
-        var channel = Channel.CreateUnbounded<(string, JsonObject)>();
+        var channel = Channel.CreateUnbounded<(string, string)>();
         lock (_lock)
         {
             _watchers.Add(channel);
@@ -47,7 +48,7 @@ internal sealed class FakePod(string name, JsonObject manifest, PodScript script
         return channel;
     }
 
-    public void Unsubscribe(Channel<(string, JsonObject)> channel)
+    public void Unsubscribe(Channel<(string Type, string Pod)> channel)
     {
         lock (_lock)
         {
@@ -63,18 +64,26 @@ internal sealed class FakePod(string name, JsonObject manifest, PodScript script
     /// <summary>The container is killed (deleted): its terminated state, then DELETED, to every watcher; the attach stream closes.</summary>
     public JsonObject End(int exitCode)
     {
-        Change(ContainerState(new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = "Error" } }, "Failed", ready: false));
+        Terminate(exitCode, "Error");
         var last = Snapshot();
+        var json = last.ToJsonString();
         lock (_lock)
         {
             foreach (var watcher in _watchers)
             {
-                watcher.Writer.TryWrite(("DELETED", last));
+                watcher.Writer.TryWrite(("DELETED", json));
             }
         }
 
         _ended.Cancel();
         return last;
+    }
+
+    /// <summary>The container has ended (the pod stays until it is deleted): its terminated state to every watcher; the attach stream closes.</summary>
+    private void Terminate(int exitCode, string reason)
+    {
+        Change(ContainerState(new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = exitCode, ["reason"] = reason } }, "Failed", ready: false));
+        _ended.Cancel();
     }
 
     /// <summary>The scripted process on the other end of an attach websocket, until it is ended or the client closes.</summary>
@@ -137,6 +146,12 @@ internal sealed class FakePod(string name, JsonObject manifest, PodScript script
 
     private async Task AnswerAsync(WebSocket socket, byte[] request, CancellationToken cancellationToken)
     {
+        if (script == PodScript.OutOfMemory)
+        {
+            Terminate(137, "OOMKilled");
+            return;
+        }
+
         if (script == PodScript.Flood)
         {
             var chunk = new byte[16 * 1024];
@@ -184,19 +199,14 @@ internal sealed class FakePod(string name, JsonObject manifest, PodScript script
 
     private void Change(JsonObject status)
     {
-        JsonObject snapshot;
         lock (_lock)
         {
             _status = status;
             _version = nextVersion();
-        }
-
-        snapshot = Snapshot();
-        lock (_lock)
-        {
+            var json = Snapshot().ToJsonString();
             foreach (var watcher in _watchers)
             {
-                watcher.Writer.TryWrite(("MODIFIED", snapshot));
+                watcher.Writer.TryWrite(("MODIFIED", json));
             }
         }
     }
