@@ -46,7 +46,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, FakePod> _pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> _policies = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<HttpContext, string> _watches = new();
+    private readonly ConcurrentDictionary<CancellationTokenSource, string> _watches = new();
     private long _resourceVersion = 1000;
 
     private FakeApiServer(WebApplication app) => _app = app;
@@ -104,12 +104,12 @@ internal sealed class FakeApiServer : IAsyncDisposable
     /// <summary>Open watches on <paramref name="pod"/>.</summary>
     public int WatchCount(string pod) => _watches.Values.Count(p => p == pod);
 
-    /// <summary>Drops every open watch connection of <paramref name="pod"/> mid-stream, as an API server restart or a load balancer does.</summary>
+    /// <summary>Cuts every open watch of <paramref name="pod"/> mid-stream (no final chunk), as an API server that restarts does.</summary>
     public void DropWatches(string pod)
     {
-        foreach (var (context, _) in _watches.Where(w => w.Value == pod))
+        foreach (var (drop, _) in _watches.Where(w => w.Value == pod))
         {
-            context.Abort();
+            drop.Cancel();
         }
     }
 
@@ -232,11 +232,12 @@ internal sealed class FakeApiServer : IAsyncDisposable
 
         var pod = watched[0];
         var events = pod.Subscribe();
-        _watches[context] = pod.Name;
+        using var drop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        _watches[drop] = pod.Name;
         try
         {
             await WriteEventAsync(context, "ADDED", pod.Snapshot().ToJsonString());
-            await foreach (var (type, snapshot) in events.Reader.ReadAllAsync(context.RequestAborted))
+            await foreach (var (type, snapshot) in events.Reader.ReadAllAsync(drop.Token))
             {
                 await WriteEventAsync(context, type, snapshot);
                 if (type == "DELETED")
@@ -249,9 +250,14 @@ internal sealed class FakeApiServer : IAsyncDisposable
         {
             // The client closed its watch.
         }
+        catch (OperationCanceledException) when (drop.IsCancellationRequested)
+        {
+            // Failing the request after its response started makes Kestrel cut the connection without the final chunk.
+            throw new IOException("watch dropped by the test");
+        }
         finally
         {
-            _watches.TryRemove(context, out _);
+            _watches.TryRemove(drop, out _);
             pod.Unsubscribe(events);
         }
     }
