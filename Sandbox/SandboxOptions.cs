@@ -63,12 +63,3 @@ public sealed class SandboxOptions
     /// <summary>A write to a sandbox's stdin that does not complete within this ends the sandbox (it stopped reading).</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
-
-/// <summary>The sandbox engines SMCP has.</summary>
-public static class SandboxEngines
-{
-    public const string Docker = "docker";
-    public const string Kubernetes = "kubernetes";
-
-    public static bool IsKnown(string engine) => engine is Docker or Kubernetes;
-}

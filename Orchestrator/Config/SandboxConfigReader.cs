@@ -85,11 +85,3 @@ internal static class SandboxConfigReader
         return options;
     }
 }
-
-/// <summary><c>sandbox:</c> of smcp.yaml: which engine runs sandboxes, and the cluster's settings for Kubernetes.</summary>
-internal sealed record SandboxConfig
-{
-    public string Engine { get; init; } = SandboxEngines.Docker;
-
-    public KubernetesSandboxOptions Kubernetes { get; init; } = new();
-}

@@ -32,12 +32,3 @@ internal interface ISandboxHandle : IDisposable
     /// <summary>Whether the engine says the sandbox was killed for its memory limit; null when the engine no longer has it.</summary>
     Task<bool?> OomKilledAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>What one read of a sandbox's stdio gave.</summary>
-/// <param name="Count">Bytes read into the buffer.</param>
-/// <param name="Stderr">The bytes are stderr, not stdout.</param>
-/// <param name="Eof">The stream has ended; nothing was read.</param>
-internal readonly record struct StdioChunk(int Count, bool Stderr, bool Eof)
-{
-    public static readonly StdioChunk End = new(0, false, true);
-}
