@@ -55,6 +55,8 @@ internal static class SmcpApp
             builder.Configuration.GetSection(SandboxOptions.Section).Bind(o);
             o.InstanceId = config.InstanceId;
             o.DefaultRuntime = config.Defaults.Runtime;
+            o.Engine = config.Sandbox.Engine;
+            o.Kubernetes = config.Sandbox.Kubernetes;
         });
         builder.Services.AddSmcpProxy(o =>
         {

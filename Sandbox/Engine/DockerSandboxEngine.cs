@@ -49,7 +49,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
             await docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), timeout.Token).ConfigureAwait(false);
 
             Log.Started(_logger, sandboxId, spec.Tenant, spec.Server, runtime, started.ElapsedMilliseconds);
-            return new RunningSandbox(sandboxId, containerId, spec, docker, stdio, _options, _logger, claimed);
+            return new RunningSandbox(sandboxId, spec, new DockerContainer(docker, containerId, stdio), _options, _logger, claimed);
         }
         catch (Exception ex)
         {
