@@ -93,6 +93,12 @@ internal sealed partial class McpSession
                     continue;
                 }
 
+                if (message.Kind == MessageKind.Request && Stateless is { IsBridged: true } && message.Id is { } serverRequest)
+                {
+                    await RefuseServerRequestAsync(serverRequest).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (message.Method == "notifications/tools/list_changed")
                 {
                     _pins.ListChanged();
@@ -142,6 +148,12 @@ internal sealed partial class McpSession
             if (message.ProgressToken is { } token && _byProgressToken.TryGetValue(token, out var owner) && !owner.Exchange.Stream.IsCompleted)
             {
                 return owner.Exchange.Stream;
+            }
+
+            // A subscriptions/listen stream's notifications name the listen request they belong to.
+            if (message.SubscriptionId is { } subscription && _pending.TryGetValue(subscription.Key, out var listen) && !listen.Exchange.Stream.IsCompleted)
+            {
+                return listen.Exchange.Stream;
             }
 
             // A request or notification the server sends while exactly one client request runs belongs to it
@@ -230,6 +242,11 @@ internal sealed partial class McpSession
             line = _policy.Listed(line, pending.Id);
         }
 
+        if (response is { IsError: false } && IsStateless)
+        {
+            line = RequestStateSeal.SealIn(line, state => _context.Keys.Seal(Principal.Id, Tenant, Server, state));
+        }
+
         if (response is not null && _output is { } output && pending.Method == "tools/call")
         {
             var guarded = output.Inspect(line, pending.Id);
@@ -290,6 +307,18 @@ internal sealed partial class McpSession
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
             // The sandbox has ended; there is nothing left to cancel.
+        }
+    }
+
+    private async Task RefuseServerRequestAsync(RequestId id)
+    {
+        try
+        {
+            await Sandbox.SendAsync(StatelessServer.RefuseServerRequest(id), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // The sandbox has ended; nobody is left to tell.
         }
     }
 

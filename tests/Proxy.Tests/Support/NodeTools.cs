@@ -9,6 +9,9 @@ internal static class NodeTools
 {
     public const string ConformanceVersion = "0.1.16";
 
+    /// <summary>The newest runner the registry serves; the first with the 2026-07-28 requirement set (<c>--requirements</c>).</summary>
+    public const string StatelessConformanceVersion = "0.2.0-alpha.12";
+
     public static string RepoRoot { get; } = FindRoot();
 
     public static string StateDir => Environment.GetEnvironmentVariable("SMCP_STATE") is { Length: > 0 } state ? state : "/var/lib/smcp-dev";
@@ -21,18 +24,42 @@ internal static class NodeTools
     }
 
     /// <summary>The runner's entry script, npm-installed into a cache folder when missing.</summary>
-    public static async Task<string> ConformanceRunnerAsync()
+    public static async Task<string> ConformanceRunnerAsync(string version = ConformanceVersion)
     {
-        var dir = Path.Combine(StateDir, "conformance-" + ConformanceVersion);
+        var dir = Path.Combine(StateDir, "conformance-" + version);
         var entry = Path.Combine(dir, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
-        if (!File.Exists(entry))
+        var complete = Path.Combine(dir, ".complete");
+        await InstallLock.WaitAsync();
+        try
         {
-            Directory.CreateDirectory(dir);
-            var (code, output) = await RunAsync("npm", ["install", "--silent", "--no-audit", "--no-fund", $"@modelcontextprotocol/conformance@{ConformanceVersion}"], dir, TimeSpan.FromMinutes(5));
-            Assert.That(code, Is.EqualTo(0), $"npm install @modelcontextprotocol/conformance@{ConformanceVersion} failed (is the npm registry reachable?): " + output);
-        }
+            if (File.Exists(complete))
+            {
+                return entry;
+            }
 
-        return entry;
+            // Installed beside and renamed into place with a marker: an install cut short (seen: .js files missing) is never taken for a whole one.
+            var staging = dir + ".staging-" + Environment.ProcessId;
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            Directory.CreateDirectory(staging);
+            var (code, output) = await RunAsync("npm", ["install", "--silent", "--no-audit", "--no-fund", $"@modelcontextprotocol/conformance@{version}"], staging, TimeSpan.FromMinutes(5));
+            Assert.That(code, Is.EqualTo(0), $"npm install @modelcontextprotocol/conformance@{version} failed (is the npm registry reachable?): " + output);
+            await File.WriteAllTextAsync(Path.Combine(staging, ".complete"), version);
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            Directory.Move(staging, dir);
+            return entry;
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
     }
 
     private static readonly SemaphoreSlim InstallLock = new(1, 1);

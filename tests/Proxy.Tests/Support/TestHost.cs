@@ -28,6 +28,9 @@ public sealed class TestHost
     public const string Conformance = "smcp-test/conformance:test";
     public const string Everything = "smcp-test/everything:test";
     public const string Hostile = "smcp-test/hostile:test";
+
+    /// <summary>A protocol revision 2026-07-28 server on the TypeScript SDK v2 (tests/servers/modern).</summary>
+    public const string Modern = "smcp-test/modern:test";
     public const string AllowedOrigin = "https://allowed.example";
 
     /// <summary>The tenant the conformance suite runs against twice, with fewer sandboxes than it has scenarios; its public listener user is its own.</summary>
@@ -117,7 +120,7 @@ public sealed class TestHost
         BaseUri = new Uri(addresses.Select(a => new Uri(a)).First(u => u.Port != PublicPort).GetLeftPart(UriPartial.Authority));
 
         var pool = _app.Services.GetRequiredService<WarmPool>();
-        foreach (var (tenant, server) in new[] { ("acme", "conf"), ("acme", "every"), ("acme", "conf-gvisor"), ("acme", "every-gvisor") })
+        foreach (var (tenant, server) in new[] { ("acme", "conf"), ("acme", "every"), ("acme", "modern"), ("acme", "conf-gvisor"), ("acme", "every-gvisor") })
         {
             var target = Catalog.Target(tenant, server);
             pool.Warm(target.Spec, target.Pool);
@@ -140,6 +143,7 @@ public sealed class TestHost
     {
         Catalog.Add("acme", "conf", TestCatalog.For(Conformance, "acme", "conf", SandboxRuntimes.Runc, warm: 2));
         Catalog.Add("acme", "every", TestCatalog.For(Everything, "acme", "every", SandboxRuntimes.Runc));
+        Catalog.Add("acme", "modern", TestCatalog.For(Modern, "acme", "modern", SandboxRuntimes.Runc, warm: 2));
         Catalog.Add("acme", "conf-gvisor", TestCatalog.For(Conformance, "acme", "conf-gvisor", SandboxRuntimes.Gvisor));
         Catalog.Add("acme", "every-gvisor", TestCatalog.For(Everything, "acme", "every-gvisor", SandboxRuntimes.Gvisor));
         Catalog.Add("acme", "idle", TestCatalog.For(Conformance, "acme", "idle", SandboxRuntimes.Runc, warm: 0, idle: TimeSpan.FromSeconds(2)));
@@ -191,7 +195,7 @@ public sealed class TestHost
                         "(or run the whole suite with `bash scripts/test.sh`, which starts it). " + ex.Message);
         }
 
-        foreach (var image in new[] { Conformance, Everything, Hostile })
+        foreach (var image in new[] { Conformance, Everything, Hostile, Modern })
         {
             try
             {
