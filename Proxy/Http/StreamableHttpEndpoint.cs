@@ -53,7 +53,7 @@ internal sealed class StreamableHttpEndpoint(
         var stateless = StatelessEnvelope.Check(request.Headers, body);
         if (stateless.Refusal is { } refusal)
         {
-            await HttpErrors.WriteAsync(context, refusal.Status, refusal.Message, first.Id, refusal.Code, refusal.Data).ConfigureAwait(false);
+            await HttpErrors.WriteAsync(context, refusal.Status, refusal.Message, body.IsBatch ? null : first.Id, refusal.Code, refusal.Data).ConfigureAwait(false);
             return;
         }
 

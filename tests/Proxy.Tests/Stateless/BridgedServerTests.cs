@@ -1,0 +1,41 @@
+using System.Net;
+using Smcp.Proxy.Tests.Support;
+using static Smcp.Proxy.Tests.Stateless.StatelessClient;
+
+namespace Smcp.Proxy.Tests.Stateless;
+
+/// <summary>A 2026-07-28 client in front of an older stdio server (the C# SDK conformance server): SMCP initializes it and answers what that revision changed.</summary>
+public sealed class BridgedServerTests
+{
+    private static readonly McpHttp Old = TestHost.Http("acme", "conf");
+
+    [Test]
+    public async Task Discover_is_answered_from_the_old_servers_initialize_and_calls_pass_through()
+    {
+        var (discoverStatus, discover, _) = await SendAsync(Old, Post(Old, Body(1, "server/discover"), "server/discover"));
+        var (callStatus, call, _) = await SendAsync(Old, Post(Old, Call(2, "echo", """{"message":"old"}"""), "tools/call", "echo"));
+        var (pingStatus, ping, _) = await SendAsync(Old, Post(Old, Body(3, "ping"), "ping"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(discoverStatus, Is.EqualTo(HttpStatusCode.OK), discover.ToJsonString());
+            Assert.That(discover["result"]!["supportedVersions"]!.ToJsonString(), Is.EqualTo("""["2026-07-28"]"""));
+            Assert.That(discover["result"]!["capabilities"]!["tools"], Is.Not.Null, discover.ToJsonString());
+            Assert.That(discover["result"]!["capabilities"]!["logging"], Is.Null, discover.ToJsonString());
+            Assert.That(discover["result"]!["_meta"]!["io.modelcontextprotocol/serverInfo"]!["name"], Is.Not.Null, discover.ToJsonString());
+            Assert.That(callStatus, Is.EqualTo(HttpStatusCode.OK), call.ToJsonString());
+            Assert.That(call["result"]!["content"]![0]!["text"]!.GetValue<string>(), Is.EqualTo("Echo: old"));
+        });
+        StatelessRequestTests.AssertRefused(pingStatus, ping, HttpStatusCode.NotFound, -32601, 3);
+    }
+
+    [Test]
+    public async Task A_server_request_of_the_old_server_is_refused_to_it_and_the_call_still_ends()
+    {
+        // test_sampling asks the client for a completion; a stateless client cannot take the request, so the server is told no.
+        var (status, body, _) = await SendAsync(Old, Post(Old, Call(4, "test_sampling", """{"prompt":"hi"}"""), "tools/call", "test_sampling"));
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+        Assert.That(body["result"]?["isError"]?.GetValue<bool>(), Is.True, body.ToJsonString());
+    }
+}
