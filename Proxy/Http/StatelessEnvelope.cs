@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -39,8 +40,10 @@ internal static class StatelessEnvelope
     private const string Base64Prefix = "=?base64?";
     private const string Base64Suffix = "?=";
 
-    /// <summary>A version header from 2026-07-28 on names the stateless protocol (the revisions are dated, so they order as text).</summary>
-    public static bool IsStatelessVersion(string? version) => version is { Length: > 0 } && string.CompareOrdinal(version, Version) >= 0;
+    /// <summary>A revision date from 2026-07-28 on names the stateless protocol (dated revisions order as text); anything else is no claim.</summary>
+    public static bool IsStatelessVersion(string? version) =>
+        version is { Length: 10 } && DateOnly.TryParseExact(version, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+        && string.CompareOrdinal(version, Version) >= 0;
 
     public static StatelessCheck Check(IHeaderDictionary headers, ClientBody body)
     {

@@ -36,13 +36,8 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
+        // An unknown version header is refused after the body is read: a 2026-07-28 envelope in it gets that revision's own answer.
         var version = McpRequestReader.Version(request);
-        if (version is null && !StatelessEnvelope.IsStatelessVersion(request.Headers[McpRequestReader.VersionHeader]))
-        {
-            await UnsupportedVersionAsync(context).ConfigureAwait(false);
-            return;
-        }
-
         if (await McpRequestReader.ReadMessagesAsync(context, _options.MaxRequestBodyBytes).ConfigureAwait(false) is not { } body)
         {
             return;
@@ -329,6 +324,6 @@ internal sealed class StreamableHttpEndpoint(
 
     private static Task UnsupportedVersionAsync(HttpContext context) =>
         HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
-            $"Unsupported MCP-Protocol-Version '{context.Request.Headers[McpRequestReader.VersionHeader]}'; supported: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25.",
+            $"Unsupported MCP-Protocol-Version '{context.Request.Headers[McpRequestReader.VersionHeader]}'; supported: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25, and 2026-07-28 with its _meta envelope.",
             code: ErrorCodes.InvalidRequest);
 }

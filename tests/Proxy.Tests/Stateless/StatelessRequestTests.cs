@@ -38,6 +38,18 @@ public sealed class StatelessRequestTests
     }
 
     [Test]
+    public async Task A_version_header_that_is_no_revision_date_does_not_open_the_stateless_path()
+    {
+        var post = Post(Modern, """{"jsonrpc":"2.0","id":16,"method":"tools/list"}""", "tools/list", version: "v999.0.0");
+        var (status, body, _) = await SendAsync(Modern, post);
+        using var get = await Modern.SendAsync(Modern.Request(HttpMethod.Get, version: "v999.0.0", accept: "text/event-stream"));
+
+        AssertRefused(status, body, HttpStatusCode.BadRequest, -32600, null);
+        Assert.That(body["error"]!["message"]!.GetValue<string>(), Does.StartWith("Unsupported MCP-Protocol-Version 'v999.0.0'"));
+        Assert.That(get.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task A_removed_method_answered_by_the_server_gets_404()
     {
         var (status, body, _) = await SendAsync(Modern, Post(Modern, Body(15, "ping"), "ping"));
