@@ -37,14 +37,17 @@ internal sealed class SessionOpener(
     public async Task<McpSession?> StatelessAsync(HttpContext context, SmcpPrincipal principal, string tenant, string server, JsonRpcMessage message)
     {
         var id = message.Id;
-        if (await TargetAsync(context, principal, tenant, server, id).ConfigureAwait(false) is not { } target)
+        var method = message.Method ?? "response";
+
+        // A live sandbox answers from memory, as a session's requests do: the catalog (database, secrets) is read only to open one.
+        if (await sessions.FindForRequestAsync(sessions.Keys.CorrelationKey(principal.Id, tenant, server)).ConfigureAwait(false) is { IsStateless: true } live)
         {
-            return null;
+            return await AdmitRequestAsync(context, principal, tenant, live.Target, method, id, live.Id).ConfigureAwait(false) ? live : null;
         }
 
-        var live = sessions.Find(sessions.Keys.CorrelationKey(principal.Id, tenant, server));
-        if (!await AdmitRequestAsync(context, principal, tenant, target, message.Method ?? "response", id, live?.Id).ConfigureAwait(false)
-            || (live is null && !await AdmitStartAsync(context, principal, tenant, target, id).ConfigureAwait(false)))
+        if (await TargetAsync(context, principal, tenant, server, id).ConfigureAwait(false) is not { } target
+            || !await AdmitRequestAsync(context, principal, tenant, target, method, id).ConfigureAwait(false)
+            || !await AdmitStartAsync(context, principal, tenant, target, id).ConfigureAwait(false))
         {
             return null;
         }

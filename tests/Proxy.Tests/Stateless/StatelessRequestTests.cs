@@ -113,6 +113,22 @@ public sealed class StatelessRequestTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
+    [Test]
+    public async Task Requests_to_a_live_sandbox_do_not_look_the_server_up_again()
+    {
+        var quiet = TestHost.Http("acme", "modern-quiet");
+        var (first, firstBody, _) = await SendAsync(quiet, Post(quiet, Call(40, "echo", """{"message":"1"}"""), "tools/call", "echo"));
+        var opened = TestHost.Catalog.Lookups("acme", "modern-quiet");
+        for (var i = 41; i < 44; i++)
+        {
+            var (status, body, _) = await SendAsync(quiet, Post(quiet, Call(i, "echo", """{"message":"n"}"""), "tools/call", "echo"));
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+        }
+
+        Assert.That(first, Is.EqualTo(HttpStatusCode.OK), firstBody.ToJsonString());
+        Assert.That(TestHost.Catalog.Lookups("acme", "modern-quiet"), Is.EqualTo(opened));
+    }
+
     internal static void AssertRefused(HttpStatusCode status, JsonObject body, HttpStatusCode expected, int code, int? id)
     {
         Assert.Multiple(() =>

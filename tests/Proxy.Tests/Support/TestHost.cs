@@ -144,6 +144,7 @@ public sealed class TestHost
         Catalog.Add("acme", "conf", TestCatalog.For(Conformance, "acme", "conf", SandboxRuntimes.Runc, warm: 2));
         Catalog.Add("acme", "every", TestCatalog.For(Everything, "acme", "every", SandboxRuntimes.Runc));
         Catalog.Add("acme", "modern", TestCatalog.For(Modern, "acme", "modern", SandboxRuntimes.Runc, warm: 2));
+        Catalog.Add("acme", "modern-quiet", TestCatalog.For(Modern, "acme", "modern-quiet", SandboxRuntimes.Runc, warm: 0));
         Catalog.Add("acme", "conf-gvisor", TestCatalog.For(Conformance, "acme", "conf-gvisor", SandboxRuntimes.Gvisor));
         Catalog.Add("acme", "every-gvisor", TestCatalog.For(Everything, "acme", "every-gvisor", SandboxRuntimes.Gvisor));
         Catalog.Add("acme", "idle", TestCatalog.For(Conformance, "acme", "idle", SandboxRuntimes.Runc, warm: 0, idle: TimeSpan.FromSeconds(2)));
