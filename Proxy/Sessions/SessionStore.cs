@@ -106,7 +106,19 @@ internal sealed class SessionStore : IAsyncDisposable
             }
 
             var sandbox = await _admission.AcquireAsync(target, _sessions.Select(s => s.Value), cancellationToken).ConfigureAwait(false);
-            if (await StatelessServer.ProbeAsync(sandbox, StatelessProbeTimeout, cancellationToken).ConfigureAwait(false) is not { } kind)
+            StatelessServer? kind;
+            try
+            {
+                kind = await StatelessServer.ProbeAsync(sandbox, StatelessProbeTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client went away mid-probe: the sandbox belongs to no session yet, so it goes now.
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            if (kind is null)
             {
                 Log.StatelessProbeFailed(_context.Logger, tenant, server, sandbox.Id);
                 await sandbox.DisposeAsync().ConfigureAwait(false);

@@ -68,6 +68,11 @@ internal sealed class StatelessServer
         {
             return null;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // The sandbox ended before it answered.
+            return null;
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Docker.DotNet.Models;
 using Smcp.Proxy.Tests.Support;
 using static Smcp.Proxy.Tests.Stateless.StatelessClient;
 
@@ -27,6 +28,29 @@ public sealed class BridgedServerTests
             Assert.That(call["result"]!["content"]![0]!["text"]!.GetValue<string>(), Is.EqualTo("Echo: old"));
         });
         StatelessRequestTests.AssertRefused(pingStatus, ping, HttpStatusCode.NotFound, -32601, 3);
+    }
+
+    [Test]
+    public async Task A_server_that_ends_before_answering_the_probe_is_a_502_and_leaves_no_sandbox()
+    {
+        var quitter = TestHost.Http("acme", "quitter");
+        var (status, body, _) = await SendAsync(quitter, Post(quitter, Body(5, "tools/list"), "tools/list"));
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadGateway), body.ToJsonString());
+        Assert.That(body["error"]!["message"]!.GetValue<string>(), Does.Contain("answered neither server/discover nor initialize"));
+        Assert.That(body["id"]!.GetValue<int>(), Is.EqualTo(5));
+        var left = int.MaxValue;
+        for (var i = 0; i < 40 && left > 0; i++)
+        {
+            left = (await TestHost.Docker.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["smcp.server=quitter"] = true } },
+            })).Count;
+            await Task.Delay(left > 0 ? 250 : 0);
+        }
+
+        Assert.That(left, Is.Zero, "the sandbox of a failed probe is removed");
     }
 
     [Test]

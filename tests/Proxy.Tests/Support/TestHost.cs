@@ -167,6 +167,8 @@ public sealed class TestHost
         Catalog.Add("lapsing", "conf", TestCatalog.For(Conformance, "lapsing", "conf", SandboxRuntimes.Runc, warm: 0));
         Catalog.Add("opening", "conf", TestCatalog.For(Conformance, "opening", "conf", SandboxRuntimes.Runc, warm: 1));
         Catalog.Add("load", "every-gvisor", TestCatalog.For(Everything, "load", "every-gvisor", SandboxRuntimes.Gvisor, warm: 0));
+        var quitter = TestCatalog.For(Hostile, "acme", "quitter", SandboxRuntimes.Runc, warm: 0);
+        Catalog.Add("acme", "quitter", quitter with { Spec = quitter.Spec with { Args = ["no-such-mode"] } });
         var hostile = TestCatalog.For(Hostile, "hostile", "flood", SandboxRuntimes.Runc, warm: 0, limit: 16);
         Catalog.Add("hostile", "flood", hostile with { Spec = hostile.Spec with { Args = ["flood-idle", "stray"] } });
         foreach (var (server, policy) in new[] { ("poisoned-block", ToolScanPolicy.Block), ("poisoned-warn", ToolScanPolicy.Warn) })
