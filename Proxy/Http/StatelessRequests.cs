@@ -84,7 +84,10 @@ internal sealed class StatelessRequests(SessionOpener opener, SessionStore sessi
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
-                // The client went away: with no session to resume in, the answer is dropped with its stream.
+                if (message.Id is { } id)
+                {
+                    session.Abandon(id);
+                }
             }
 
             return;

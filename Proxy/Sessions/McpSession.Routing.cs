@@ -287,6 +287,18 @@ internal sealed partial class McpSession
         exchange.Stream.AppendAnswer(line, duplicate.Reserved, completes, force: true);
     }
 
+    /// <summary>
+    /// A stateless request whose client went away: with no session to resume in, nobody can read its answer, so it is
+    /// cancelled on the server and its place among the requests in flight is freed (an open subscriptions/listen above all).
+    /// </summary>
+    public void Abandon(RequestId id)
+    {
+        if (Resolve(id, JsonRpcErrors.For(id, ErrorCodes.RequestCancelled, "The client went away."), "cancelled"))
+        {
+            _ = CancelOnServerAsync(id, "The client went away.");
+        }
+    }
+
     private void Expire(PendingRequest pending)
     {
         var message = $"The request did not complete within {_context.Options.MaxRequestDuration.TotalSeconds:0.###} seconds and was cancelled.";
@@ -296,10 +308,10 @@ internal sealed partial class McpSession
         }
     }
 
-    private async Task CancelOnServerAsync(RequestId id)
+    private async Task CancelOnServerAsync(RequestId id, string reason = "The request timed out.")
     {
         var line = Encoding.UTF8.GetBytes(
-            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":" + id.Json + ",\"reason\":\"The request timed out.\"}}");
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":" + id.Json + ",\"reason\":\"" + reason + "\"}}");
         try
         {
             await Sandbox.SendAsync(line, CancellationToken.None).ConfigureAwait(false);

@@ -129,6 +129,27 @@ public sealed class StatelessRequestTests
         Assert.That(TestHost.Catalog.Lookups("acme", "modern-quiet"), Is.EqualTo(opened));
     }
 
+    [Test]
+    public async Task A_listen_stream_the_client_drops_is_cancelled_and_frees_its_place()
+    {
+        var listenBody = Body(50, "subscriptions/listen", "\"notifications\":{\"toolsListChanged\":true}");
+        using (var response = await Modern.SendAsync(Post(Modern, listenBody, "subscriptions/listen", token: TestCredentials.AcmeOtherUser), streaming: true))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            var events = await McpHttp.ReadEventsAsync(response, max: 2);
+            Assert.That(events.Any(e => e.Data.Contains("notifications/subscriptions/acknowledged", StringComparison.Ordinal)), Is.True,
+                string.Join("\n", events.Select(e => e.Data)));
+        }
+
+        var session = TestHost.Services.GetRequiredService<SessionStore>().All.Single(s => s is { IsStateless: true, Server: "modern" } && s.Principal.Id == "key:acme-other");
+        for (var i = 0; i < 40 && session.InFlight > 0; i++)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.That(session.InFlight, Is.Zero);
+    }
+
     internal static void AssertRefused(HttpStatusCode status, JsonObject body, HttpStatusCode expected, int code, int? id)
     {
         Assert.Multiple(() =>
