@@ -69,4 +69,7 @@ internal static partial class Log
 
     [LoggerMessage(3103, LogLevel.Debug, "An access token for {Tenant}/{Server} was refused: {Reason}")]
     public static partial void TokenRefused(ILogger logger, string tenant, string server, string reason);
+
+    [LoggerMessage(3990, LogLevel.Warning, "A stateless sandbox {SandboxId} for {Tenant}/{Server}: its server answered neither server/discover nor initialize in time; ended")]
+    public static partial void StatelessProbeFailed(ILogger logger, string tenant, string server, string sandboxId);
 }

@@ -47,6 +47,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<AccessTokenValidator>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();
+        services.TryAddSingleton<StatelessRequests>();
         services.TryAddSingleton<StreamableHttpEndpoint>();
         services.TryAddSingleton<LegacySseEndpoint>();
         services.TryAddSingleton<ProtectedResourceMetadata>();

@@ -7,6 +7,9 @@ namespace Smcp.Proxy.Tests.Support;
 /// <summary>Node 22 and the official conformance runner, installed into the state folder on first use.</summary>
 internal static class NodeTools
 {
+    /// <summary>The lock folder of the newest runner the registry serves, the first with the 2026-07-28 requirement set (<c>--requirements</c>).</summary>
+    public const string StatelessConformanceRunner = "runner-2026-07-28";
+
     public static string RepoRoot { get; } = FindRoot();
 
     public static string StateDir => Environment.GetEnvironmentVariable("SMCP_STATE") is { Length: > 0 } state ? state : "/var/lib/smcp-dev";
@@ -18,10 +21,10 @@ internal static class NodeTools
         return output.Trim().Split('\n')[^1];
     }
 
-    /// <summary>The runner's entry script, from the lock file in <c>Conformance/runner</c> (see <see cref="NpmCiAsync"/>).</summary>
-    public static async Task<string> ConformanceRunnerAsync()
+    /// <summary>The runner's entry script, from the lock file in <c>Conformance/{lockFolder}</c> (see <see cref="NpmCiAsync"/>).</summary>
+    public static async Task<string> ConformanceRunnerAsync(string lockFolder = "runner")
     {
-        var install = await NpmCiAsync(Path.Combine(RepoRoot, "tests/Proxy.Tests/Conformance/runner"), "conformance");
+        var install = await NpmCiAsync(Path.Combine(RepoRoot, "tests/Proxy.Tests/Conformance", lockFolder), "conformance");
         return Path.Combine(install, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
     }
 
