@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Smcp.Proxy.Tests.Support;
 
 namespace Smcp.Orchestrator.Tests.Support;
@@ -28,42 +27,11 @@ internal static class ClientSnippets
     public static Task<ProcessResult> RunSnippetAsync(string snippet, string directory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null) =>
         RunAsync("bash", ["-c", snippet], directory, timeout, environment);
 
+    /// <summary>Runs <paramref name="program"/> with stdin at its end and logs what it wrote (see <see cref="NodeTools.RunProcessAsync"/>).</summary>
     public static async Task<ProcessResult> RunAsync(string program, string[] arguments, string directory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"`{string.Join(' ', arguments)}` did not finish within {timeout}: it hangs. Output so far:\n{await stdout}\n{await stderr}");
-        }
-
-        var result = new ProcessResult(process.ExitCode, await stdout, await stderr);
+        var result = await NodeTools.RunProcessAsync(program, arguments, directory, timeout, environment);
         TestContext.Out.WriteLine($"$ {string.Join(' ', arguments)}\n(exit {result.ExitCode})\n{result.Stdout}\n{result.Stderr}");
         return result;
     }
 }
-
-/// <summary>How a program ended and what it wrote to each stream.</summary>
-internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);

@@ -119,13 +119,33 @@ internal static class NodeTools
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string workingDirectory, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var result = await RunProcessAsync(program, arguments, workingDirectory, timeout);
+        return (result.ExitCode, result.Stdout + result.Stderr);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> with stdin at its end (no terminal, as in a pasted snippet) and <paramref name="environment"/>
+    /// set for this run only; past <paramref name="timeout"/> its process tree is killed and the test fails with what it wrote so far.
+    /// </summary>
+    public static async Task<ProcessResult> RunProcessAsync(
+        string program, string[] arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(timeout);
@@ -136,10 +156,10 @@ internal static class NodeTools
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} did not finish within {timeout}.");
+            Assert.Fail($"`{program} {string.Join(' ', arguments)}` did not finish within {timeout}: it hangs. Output so far:\n{await stdout}\n{await stderr}");
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
     private static string FindRoot()
@@ -156,3 +176,6 @@ internal static class NodeTools
 
 /// <summary>One check a test script reported.</summary>
 internal sealed record ScriptCheck(string Check, bool Ok, string Detail);
+
+/// <summary>How a program ended and what it wrote to each stream.</summary>
+internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
