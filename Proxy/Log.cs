@@ -69,4 +69,7 @@ internal static partial class Log
 
     [LoggerMessage(3103, LogLevel.Debug, "An access token for {Tenant}/{Server} was refused: {Reason}")]
     public static partial void TokenRefused(ILogger logger, string tenant, string server, string reason);
+
+    [LoggerMessage(3990, LogLevel.Warning, "A request for a session of {Tenant}/{Server} could not be forwarded to its replica at {Owner}: {Error} after {Ms:0} ms")]
+    public static partial void ForwardFailed(ILogger logger, string tenant, string server, string owner, Yarp.ReverseProxy.Forwarder.ForwarderError error, double ms);
 }
