@@ -118,5 +118,7 @@ smcp_test_services() {
   export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
   # Headless Chromium for the dashboard tests (Playwright drives it; its own browser download cannot run here).
   smcp_apt_install chromium
+  # haproxy: the replica test puts SMCP's proxy replicas behind a round-robin balancer with no affinity.
+  command -v haproxy >/dev/null || smcp_apt_install haproxy
   bash "$SMCP_ROOT/tests/images/build.sh"
 }
