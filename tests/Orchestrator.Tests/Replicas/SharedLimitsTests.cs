@@ -1,0 +1,104 @@
+using Smcp.Orchestrator.Data;
+using Smcp.Orchestrator.Replicas;
+using Smcp.Orchestrator.Tests.Support;
+using Smcp.Proxy.Limits;
+using Smcp.Proxy.Ports;
+using Smcp.Proxy.Replicas;
+
+namespace Smcp.Orchestrator.Tests.Replicas;
+
+/// <summary>
+/// The state replicas share, against real Postgres, each "replica" with a data source of its own as a second process has:
+/// maxSessions and the per-minute budgets hold over all of them together, even when they all ask at once.
+/// </summary>
+public sealed class SharedLimitsTests
+{
+    private PostgresFixture _pg = null!;
+
+    [OneTimeSetUp]
+    public async Task CreateDatabase()
+    {
+        _pg = await PostgresFixture.CreateAsync("shared_limits");
+        await _pg.AddTenantsAsync("claims", "release", "lease", "budget", "globex");
+    }
+
+    [OneTimeTearDown]
+    public async Task DropDatabase() => await _pg.DisposeAsync();
+
+    [Test]
+    public async Task Claims_from_three_replicas_at_once_never_pass_maxSessions_and_other_tenants_are_not_counted()
+    {
+        var directories = await ReplicasAsync("claim", 3);
+        var claims = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            directories[i % 3].ClaimAsync("claims", $"s{i}", 4, CancellationToken.None)));
+        var globex = await directories[0].ClaimAsync("globex", "g0", 1, CancellationToken.None);
+
+        Assert.That((claims.Count(c => c == DirectoryClaim.Claimed), claims.Count(c => c == DirectoryClaim.TenantFull), globex),
+            Is.EqualTo((4, 8, DirectoryClaim.Claimed)));
+    }
+
+    [Test]
+    public async Task A_released_or_forgotten_session_frees_its_slot_and_only_live_owners_are_found()
+    {
+        var directories = await ReplicasAsync("release", 2);
+        Assert.That(await directories[0].ClaimAsync("release", "mine", 2, CancellationToken.None), Is.EqualTo(DirectoryClaim.Claimed));
+        Assert.That(await directories[1].ClaimAsync("release", "theirs", 2, CancellationToken.None), Is.EqualTo(DirectoryClaim.Claimed));
+        var full = await directories[1].ClaimAsync("release", "third", 2, CancellationToken.None);
+
+        var ownerSeenByOther = await directories[1].FindOwnerAsync("release", "mine", CancellationToken.None);
+        var ownSeenBySelf = await directories[0].FindOwnerAsync("release", "mine", CancellationToken.None);
+        var otherTenant = await directories[1].FindOwnerAsync("globex", "mine", CancellationToken.None);
+        await directories[0].ReleaseAsync("release", "mine", CancellationToken.None);
+        await directories[0].ForgetAsync("release", "theirs", CancellationToken.None);
+        var afterRelease = await directories[1].FindOwnerAsync("release", "mine", CancellationToken.None);
+        var room = await directories[1].ClaimAsync("release", "third", 2, CancellationToken.None);
+
+        Assert.That((full, ownerSeenByOther?.Port, ownSeenBySelf, otherTenant, afterRelease, room),
+            Is.EqualTo((DirectoryClaim.TenantFull, (int?)7000, (Uri?)null, (Uri?)null, (Uri?)null, DirectoryClaim.Claimed)));
+    }
+
+    [Test]
+    public async Task A_replica_past_its_lease_owns_nothing_and_counts_for_nothing()
+    {
+        var directories = await ReplicasAsync("lease", 2);
+        await directories[0].ClaimAsync("lease", "lost", 1, CancellationToken.None);
+        await _pg.SuperuserExecuteAsync("UPDATE replicas SET heartbeat_at = now() - interval '1 hour' WHERE replica_id = 'lease-0'");
+
+        var owner = await directories[1].FindOwnerAsync("lease", "lost", CancellationToken.None);
+        var claim = await directories[1].ClaimAsync("lease", "new", 1, CancellationToken.None);
+        Assert.That((owner, claim), Is.EqualTo(((Uri?)null, DirectoryClaim.Claimed)));
+    }
+
+    [Test]
+    public async Task Three_replicas_asking_at_once_grant_one_minute_budget_not_three()
+    {
+        var budgets = Enumerable.Range(0, 3).Select(_ => new TenantBudgets(new TenantRateLimiter(), new SessionStartLimiter(),
+            [new PostgresRateWindows(new TenantDb(_pg.NewAppDataSource()))])).ToList();
+
+        var requests = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => budgets[i % 3].TryRequestsAsync("globex", 10, 1, CancellationToken.None).AsTask()));
+        var starts = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => budgets[i % 3].TryStartAsync("globex", 4, CancellationToken.None).AsTask()));
+        var batch = await budgets[0].TryRequestsAsync("budget", 5, 50, CancellationToken.None);
+        var afterBatch = await budgets[1].TryRequestsAsync("budget", 5, 1, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(requests.Count(r => r is null), Is.EqualTo(10), "requests admitted over all three");
+            Assert.That(requests.Where(r => r is not null).Select(r => r!.Value), Is.All.InRange(TimeSpan.Zero, TimeSpan.FromMinutes(1)), "Retry-After within the minute");
+            Assert.That(starts.Count(r => r is null), Is.EqualTo(4), "session starts admitted over all three");
+            Assert.That((batch, afterBatch is null), Is.EqualTo(((TimeSpan?)null, false)), "a batch larger than the budget takes all of it");
+        });
+    }
+
+    private async Task<List<ReplicaDirectory>> ReplicasAsync(string name, int count)
+    {
+        var directories = new List<ReplicaDirectory>();
+        for (var i = 0; i < count; i++)
+        {
+            var options = new ReplicaOptions { Id = $"{name}-{i}", InternalListen = $"http://127.0.0.{i + 1}:7000" };
+            await ReplicaLease.RegisterAsync(_pg.AppConnectionString, options, [], CancellationToken.None);
+            directories.Add(new ReplicaDirectory(new TenantDb(_pg.NewAppDataSource()), options));
+        }
+
+        return directories;
+    }
+}
