@@ -87,11 +87,8 @@ internal static class SmcpApp
         builder.Services.AddSingleton<UploadReservations>();
         builder.Services.AddSingleton<ImageVetter>();
         builder.Services.AddHostedService<TenantSync>();
-        if (role != ServeRole.Control)
-        {
-            builder.Services.AddSingleton<PoolWarmer>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolWarmer>());
-        }
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PoolWarmer>(sp, role != ServeRole.Control));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolWarmer>());
 
         builder.Services.AddSmcpOAuthPages(o => builder.Configuration.GetSection(OAuthPagesOptions.Section).Bind(o));
         builder.Services.AddSmcpHealth();

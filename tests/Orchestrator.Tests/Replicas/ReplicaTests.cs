@@ -31,6 +31,8 @@ public sealed class ReplicaTests
     private PostgresFixture _database = null!;
     private Haproxy _haproxy = null!;
     private string _directory = null!;
+    private string _config = null!;
+    private string _masterKey = null!;
     private string _key = null!;
     private string _betaKey = null!;
 
@@ -46,7 +48,8 @@ public sealed class ReplicaTests
               - id: beta
             """);
         _directory = System.IO.Path.GetDirectoryName(config)!;
-        var masterKey = SmcpProcess.NewMasterKey();
+        _config = config;
+        var masterKey = _masterKey = SmcpProcess.NewMasterKey();
         var environment = new Dictionary<string, string> { [ReplicaOptions.SecretVariable] = _secret };
         var roles = new[] { "all", "proxy", "proxy" };
 
@@ -119,15 +122,30 @@ public sealed class ReplicaTests
     }
 
     [Test, Order(2)]
-    public async Task A_proxy_replica_serves_MCP_but_not_the_control_plane_API()
+    public async Task A_proxy_replica_serves_MCP_but_not_the_API_and_a_control_process_the_API_but_not_MCP()
     {
         using var client = _replicas[1].Client(SmcpServerFixture.AdminKey);
         var api = await client.GetAsync("/v1/tenants/acme/servers");
         var health = await client.GetAsync("/healthz");
-        Assert.Multiple(() =>
+
+        // A control process starting on the same engine leaves the proxies' sandboxes alone (its label is its own).
+        var session = await InitializeAsync(_replicas[1].BaseAddress);
+        await using var control = await SmcpProcess.StartAsync(_config, _masterKey, "--role", "control");
+        using var controlClient = control.Client(SmcpServerFixture.AdminKey);
+        var controlApi = await controlClient.GetAsync("/v1/tenants/acme/servers");
+        using var controlMcp = Client(control.BaseAddress, _key);
+        var controlInitialize = await SmcpServerFixture.PostMcpAsync(controlMcp, null, SmcpServerFixture.Initialize, Path);
+        using var viaBalancer = Client(_haproxy.BaseAddress, _key);
+        var stillServed = await SendAsync(viaBalancer, HttpMethod.Post, session, Call("after control start"));
+        await EndAsync(session);
+        TestContext.Out.WriteLine(control.Output);
+        Assert.Multiple(async () =>
         {
             Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "--role proxy maps no tenant API");
             Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(controlApi.StatusCode, Is.EqualTo(HttpStatusCode.OK), "--role control serves the API");
+            Assert.That(controlInitialize.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "--role control has no MCP endpoint");
+            Assert.That(stillServed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await stillServed.Content.ReadAsStringAsync());
         });
     }
 
