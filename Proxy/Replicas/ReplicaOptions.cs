@@ -65,6 +65,11 @@ public sealed class ReplicaOptions
             problems.Add($"{Section}:InternalListen must use a port of its own, not one of listen's.");
         }
 
+        if (InternalAddress is null && Uri.TryCreate(InternalListen, UriKind.Absolute, out var bound) && bound.Host is "0.0.0.0" or "[::]" or "*" or "+")
+        {
+            problems.Add($"{Section}:InternalListen binds every address: set {Section}:InternalAddress to the one other replicas reach it at.");
+        }
+
         if (InternalAddress is not null && (!Uri.TryCreate(InternalAddress, UriKind.Absolute, out var advertised) || advertised.Scheme != Uri.UriSchemeHttp || advertised.AbsolutePath != "/"))
         {
             problems.Add($"{Section}:InternalAddress must be http://HOST:PORT.");

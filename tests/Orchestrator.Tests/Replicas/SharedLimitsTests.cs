@@ -89,6 +89,22 @@ public sealed class SharedLimitsTests
         });
     }
 
+    [Test]
+    public async Task A_replica_id_held_by_a_live_replica_elsewhere_is_refused_and_its_own_restart_takes_it_over()
+    {
+        var first = new ReplicaOptions { Id = "twin", InternalListen = "http://127.0.0.1:7101" };
+        await ReplicaLease.RegisterAsync(_pg.AppConnectionString, first, [], CancellationToken.None);
+
+        Assert.That(async () => await ReplicaLease.RegisterAsync(_pg.AppConnectionString, first, [], CancellationToken.None), Throws.Nothing,
+            "the same address again: this replica restarted");
+        var elsewhere = new ReplicaOptions { Id = "twin", InternalListen = "http://127.0.0.1:7102" };
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => ReplicaLease.RegisterAsync(_pg.AppConnectionString, elsewhere, [], CancellationToken.None));
+        await _pg.SuperuserExecuteAsync("UPDATE replicas SET heartbeat_at = now() - interval '1 hour' WHERE replica_id = 'twin'");
+        Assert.That(async () => await ReplicaLease.RegisterAsync(_pg.AppConnectionString, elsewhere, [], CancellationToken.None), Throws.Nothing,
+            "a lapsed lease is free to take");
+        Assert.That(error!.Message, Does.Contain("held by another live replica"));
+    }
+
     private async Task<List<ReplicaDirectory>> ReplicasAsync(string name, int count)
     {
         var directories = new List<ReplicaDirectory>();

@@ -63,8 +63,9 @@ public sealed class ReplicaHopTests
         var problems = options.Problems(["http://127.0.0.1:8080"]);
         var good = new ReplicaOptions { Id = "r1", InternalListen = "http://127.0.0.1:7801", Secret = Secret }.Problems(["http://127.0.0.1:8080"]);
         var off = new ReplicaOptions { Id = "smcp" }.Problems(["http://127.0.0.1:8080"]);
+        var everyAddress = new ReplicaOptions { Id = "r1", InternalListen = "http://0.0.0.0:7801", Secret = Secret }.Problems([]);
 
-        Assert.That((problems.Count, good, off), Is.EqualTo((4, (IReadOnlyList<string>)[], (IReadOnlyList<string>)[])), string.Join('\n', problems));
+        Assert.That((problems.Count, good, off, everyAddress.Count), Is.EqualTo((4, (IReadOnlyList<string>)[], (IReadOnlyList<string>)[], 1)), string.Join('\n', problems));
     }
 
     private static ReplicaHop Hop(TimeProvider clock) => new(new ReplicaOptions { Secret = Secret }, clock);
