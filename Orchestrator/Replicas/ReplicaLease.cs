@@ -32,7 +32,12 @@ internal sealed class ReplicaLease(
                 $"Replica id '{options.Id}' is held by another live replica; give each replica its own --{ReplicaOptions.Section}:Id (or stop the other one).");
         }
 
-        var db = new TenantDb(source);
+        return await ForgetOwnRowsAsync(new TenantDb(source), options, tenants, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes this replica's directory rows (their sessions are gone) and ends the session rows no live replica holds.</summary>
+    private static async Task<int> ForgetOwnRowsAsync(TenantDb db, ReplicaOptions options, IEnumerable<string> tenants, CancellationToken cancellationToken)
+    {
         var ended = 0;
         foreach (var tenant in tenants)
         {
@@ -93,6 +98,8 @@ internal sealed class ReplicaLease(
                 {
                     throw new InvalidOperationException($"Replica id '{options.Id}' was taken by another replica while this one had lost its lease.");
                 }
+
+                await ForgetOwnRowsAsync(db, options, config.Current.Tenants.Select(t => t.Id), cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
 using Smcp.Orchestrator.Replicas;
 using Smcp.Orchestrator.Tests.Support;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Ports;
 using Smcp.Proxy.Replicas;
+using IMcpSessionControl = Smcp.Proxy.Sessions.IMcpSessionControl;
 
 namespace Smcp.Orchestrator.Tests.Replicas;
 
@@ -19,7 +22,7 @@ public sealed class SharedLimitsTests
     public async Task CreateDatabase()
     {
         _pg = await PostgresFixture.CreateAsync("shared_limits");
-        await _pg.AddTenantsAsync("claims", "release", "lease", "budget", "globex");
+        await _pg.AddTenantsAsync("claims", "release", "lease", "budget", "sweep", "globex");
     }
 
     [OneTimeTearDown]
@@ -103,6 +106,49 @@ public sealed class SharedLimitsTests
         Assert.That(async () => await ReplicaLease.RegisterAsync(_pg.AppConnectionString, elsewhere, [], CancellationToken.None), Throws.Nothing,
             "a lapsed lease is free to take");
         Assert.That(error!.Message, Does.Contain("held by another live replica"));
+    }
+
+    [Test]
+    public async Task A_heartbeat_past_its_lease_ends_the_replicas_sessions_and_sweeps_gone_replicas_rows()
+    {
+        var directories = await ReplicasAsync("beat", 2);
+        var sessions = new SessionStore(_pg.Db);
+        foreach (var (directory, id) in new[] { (directories[0], "kept"), (directories[1], "dropped") })
+        {
+            await directory.ClaimAsync("sweep", id, 0, CancellationToken.None);
+            await sessions.OpenAsync("sweep", id, "notes", "key", null, CancellationToken.None);
+        }
+
+        await _pg.SuperuserExecuteAsync("UPDATE replicas SET heartbeat_at = now() - interval '1 hour' WHERE replica_id IN ('beat-0', 'beat-1')");
+        var config = new SmcpConfig { Tenants = [new TenantConfig { Id = "sweep", Name = "sweep" }] };
+        var monitor = new ConfigMonitor(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "smcp-lease-unused.yaml"), ConfigResult.Valid(config, ""),
+            TimeProvider.System, NullLogger<ConfigMonitor>.Instance);
+        var live = new EndingSessions();
+        var lease = new ReplicaLease(_pg.Db, new ReplicaOptions { Id = "beat-0", InternalListen = "http://127.0.0.1:7000" }, monitor, live, TimeProvider.System,
+            NullLogger<ReplicaLease>.Instance);
+
+        await lease.BeatAsync(CancellationToken.None);
+        var heartbeat = await _pg.SuperuserScalarAsync<bool>("SELECT heartbeat_at > now() - interval '1 minute' FROM replicas WHERE replica_id = 'beat-0'");
+        var rows = await _pg.SuperuserScalarAsync<long>("SELECT count(*) FROM session_directory WHERE tenant_id = 'sweep'");
+        var open = (await sessions.ListOpenAsync("sweep", CancellationToken.None)).Select(r => r.Id).ToList();
+
+        Assert.That((live.Reasons.Single(), heartbeat, rows, open.Count), Is.EqualTo(("replica lease lost", true, 0L, 0)),
+            "this replica's own sessions ended, its lease taken again, every row of a lapsed lease swept, their session rows ended");
+    }
+
+    private sealed class EndingSessions : IMcpSessionControl
+    {
+        public List<string> Reasons { get; } = [];
+
+        public Task<bool> EndAsync(string tenant, string sessionId, string reason) => Task.FromResult(false);
+
+        public Task<int> EndTenantAsync(string tenant, string reason) => Task.FromResult(0);
+
+        public Task<int> EndAllAsync(string reason)
+        {
+            Reasons.Add(reason);
+            return Task.FromResult(1);
+        }
     }
 
     private async Task<List<ReplicaDirectory>> ReplicasAsync(string name, int count)
