@@ -53,15 +53,14 @@ public sealed class ReplicaTests
         var environment = new Dictionary<string, string> { [ReplicaOptions.SecretVariable] = _secret };
         var roles = new[] { "all", "proxy", "proxy" };
 
-        // One after the other: the first one migrates the database, and no two race to take their leases.
-        for (var i = 0; i < roles.Length; i++)
-        {
-            var port = Haproxy.FreePort();
-            _internalPorts.Add(port);
-            _replicas.Add(await SmcpProcess.StartAsync(config, masterKey, environment,
-                "--role", roles[i], $"--Replicas:Id=r{i}{SmcpServerFixture.InstanceSuffix}", $"--Replicas:InternalListen=http://127.0.0.1:{port}"));
-            Assert.That(_replicas[i].BaseAddress.Port, Is.Not.EqualTo(port), "the public address comes first");
-        }
+        // The first one migrates the database; then the two proxies start together.
+        var ports = roles.Select(_ => Haproxy.FreePort()).ToList();
+        _internalPorts.AddRange(ports);
+        Task<SmcpProcess> Start(int i) => SmcpProcess.StartAsync(config, masterKey, environment,
+            "--role", roles[i], $"--Replicas:Id=r{i}{SmcpServerFixture.InstanceSuffix}", $"--Replicas:InternalListen=http://127.0.0.1:{ports[i]}");
+        _replicas.Add(await Start(0));
+        _replicas.AddRange(await Task.WhenAll(Start(1), Start(2)));
+        Assert.That(_replicas.Select(r => r.BaseAddress.Port).Intersect(ports), Is.Empty, "the public addresses come first");
 
         _haproxy = await Haproxy.StartAsync(_replicas.Select(r => r.BaseAddress));
         using var admin = _replicas[0].Client(SmcpServerFixture.AdminKey);
