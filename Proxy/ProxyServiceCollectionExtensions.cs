@@ -49,6 +49,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<AccessTokenValidator>();
         services.TryAddSingleton<RequestGuard>();
         services.TryAddSingleton<SessionOpener>();
+        services.TryAddSingleton<StatelessRequests>();
         services.TryAddSingleton<StreamableHttpEndpoint>();
         services.AddSmcpReplicas();
         services.TryAddSingleton<LegacySseEndpoint>();

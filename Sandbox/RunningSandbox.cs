@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Threading.Channels;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
+using Smcp.Sandbox.Engine;
 using Smcp.Sandbox.Stdio;
 
 namespace Smcp.Sandbox;
@@ -18,8 +17,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     private const long SigkillExitCode = 137;
     private static readonly TimeSpan ReaderDrainWait = TimeSpan.FromSeconds(2);
 
-    private readonly IDockerClient _docker;
-    private readonly MultiplexedStream _stdio;
+    private readonly ISandboxHandle _handle;
     private readonly SandboxOptions _options;
     private readonly ILogger _logger;
     private readonly StdoutBuffer _stdout;
@@ -35,15 +33,12 @@ public sealed class RunningSandbox : IAsyncDisposable
     private int _disposed;
     private Action? _onEnded;
 
-    internal RunningSandbox(
-        string id, string containerId, SandboxSpec spec, IDockerClient docker, MultiplexedStream stdio,
-        SandboxOptions options, ILogger logger, bool claimed)
+    internal RunningSandbox(string id, SandboxSpec spec, ISandboxHandle handle, SandboxOptions options, ILogger logger, bool claimed)
     {
         Id = id;
-        ContainerId = containerId;
+        ContainerId = handle.Name;
         Spec = spec;
-        _docker = docker;
-        _stdio = stdio;
+        _handle = handle;
         _options = options;
         _logger = logger;
         _stderr = new StderrRing(options.StderrBufferBytes);
@@ -55,6 +50,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <summary>This sandbox's id (label <c>smcp.session</c>).</summary>
     public string Id { get; }
 
+    /// <summary>The engine's name for the sandbox: the Docker container id, or the Kubernetes pod name.</summary>
     public string ContainerId { get; }
 
     public SandboxSpec Spec { get; }
@@ -120,7 +116,7 @@ public sealed class RunningSandbox : IAsyncDisposable
                 timeout.CancelAfter(_options.WriteTimeout);
                 try
                 {
-                    await _stdio.WriteAsync(frame, 0, message.Length + 1, timeout.Token).ConfigureAwait(false);
+                    await _handle.WriteAsync(frame, message.Length + 1, timeout.Token).ConfigureAwait(false);
                 }
                 catch (IOException ex)
                 {
@@ -150,17 +146,7 @@ public sealed class RunningSandbox : IAsyncDisposable
         MarkEnded(SandboxExitReason.Stopped);
         // A reader waiting for room would keep the engine from finishing the stop (see the read loop).
         _stdout.Abandon();
-        try
-        {
-            await _docker.Containers.StopContainerAsync(
-                ContainerId,
-                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(_options.StopGracePeriod.TotalSeconds) },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            // Already gone: nothing left to stop.
-        }
+        await _handle.StopAsync(_options.StopGracePeriod, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the sandbox if it still runs, removes its container, and frees its stream. Runs once.</summary>
@@ -178,20 +164,16 @@ public sealed class RunningSandbox : IAsyncDisposable
                 await StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            await _docker.Containers.RemoveContainerAsync(ContainerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None).ConfigureAwait(false);
+            await _handle.RemoveAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (DockerContainerNotFoundException)
-        {
-            // Removed already (reconciliation or an admin): the end state is the same.
-        }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
+        catch (IOException ex)
         {
             Log.RemoveFailed(_logger, ex, Id, ContainerId);
         }
         finally
         {
             await _life.CancelAsync().ConfigureAwait(false);
-            _stdio.Dispose();
+            _handle.Dispose();
             await _readLoop.ConfigureAwait(false);
             Complete(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
             _life.Dispose();
@@ -214,13 +196,13 @@ public sealed class RunningSandbox : IAsyncDisposable
             var discarding = false;
             while (true)
             {
-                var read = await _stdio.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                if (read.EOF)
+                var read = await _handle.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (read.Eof)
                 {
                     break;
                 }
 
-                if (read.Target == MultiplexedStream.TargetStream.StandardError)
+                if (read.Stderr)
                 {
                     _stderr.Append(buffer.AsSpan(0, read.Count));
                     continue;
@@ -274,7 +256,7 @@ public sealed class RunningSandbox : IAsyncDisposable
         {
             // Disposed: the reader ends with the sandbox.
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or DockerApiException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             Log.StdioFailed(_logger, ex, Id);
         }
@@ -303,26 +285,32 @@ public sealed class RunningSandbox : IAsyncDisposable
     {
         try
         {
-            var wait = await _docker.Containers.WaitContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false);
+            // Null: removed (by DisposeAsync) before or while the exit was looked at: SMCP ended it.
+            if (await _handle.WaitAsync(cancellationToken).ConfigureAwait(false) is not { } statusCode)
+            {
+                Complete(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
+                return;
+            }
+
             // What the server wrote before it exited may still be in the reader's hands, and it can decide
             // the reason (an oversize line): give the reader a moment to reach the end of stdout first.
             await Task.WhenAny(_readLoop, Task.Delay(ReaderDrainWait, cancellationToken)).ConfigureAwait(false);
-            var oom = await OomKilledAsync(wait.StatusCode, cancellationToken).ConfigureAwait(false);
+            if (await OomKilledAsync(statusCode, cancellationToken).ConfigureAwait(false) is not { } oom)
+            {
+                Complete(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
+                return;
+            }
+
             var reason = EndedBy ?? (oom ? SandboxExitReason.OutOfMemory
-                : wait.StatusCode == SigkillExitCode ? SandboxExitReason.Killed
+                : statusCode == SigkillExitCode ? SandboxExitReason.Killed
                 : SandboxExitReason.Exited);
-            Complete(new SandboxExit(reason, wait.StatusCode, oom));
+            Complete(new SandboxExit(reason, statusCode, oom));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Disposed before the exit was seen; DisposeAsync reports it.
         }
-        catch (DockerContainerNotFoundException)
-        {
-            // Removed (by DisposeAsync) between the exit and its inspection: SMCP ended it.
-            Complete(new SandboxExit(EndedBy ?? SandboxExitReason.Stopped, null, false));
-        }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
+        catch (IOException ex)
         {
             Log.StdioFailed(_logger, ex, Id);
             Complete(new SandboxExit(EndedBy ?? SandboxExitReason.EngineError, null, false));
@@ -333,14 +321,14 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// The engine learns of an OOM kill from its own event, which can land just after the exit: a
     /// SIGKILL exit is looked at again for three seconds before it is taken as a plain kill (a loaded engine is that late).
     /// </summary>
-    private async Task<bool> OomKilledAsync(long exitCode, CancellationToken cancellationToken)
+    private async Task<bool?> OomKilledAsync(long exitCode, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var state = (await _docker.Containers.InspectContainerAsync(ContainerId, cancellationToken).ConfigureAwait(false)).State;
-            if (state?.OOMKilled == true || exitCode != SigkillExitCode || attempt == 15)
+            var oom = await _handle.OomKilledAsync(cancellationToken).ConfigureAwait(false);
+            if (oom is null or true || exitCode != SigkillExitCode || attempt == 15)
             {
-                return state?.OOMKilled == true;
+                return oom;
             }
 
             _exitSeen.TrySetResult(new SandboxExit(EndedBy ?? SandboxExitReason.Killed, exitCode, false));
@@ -388,9 +376,9 @@ public sealed class RunningSandbox : IAsyncDisposable
         MarkEnded(reason);
         try
         {
-            await _docker.Containers.KillContainerAsync(ContainerId, new ContainerKillParameters(), CancellationToken.None).ConfigureAwait(false);
+            await _handle.KillAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
+        catch (IOException ex)
         {
             Log.StdioFailed(_logger, ex, Id);
         }

@@ -61,6 +61,9 @@ public enum SandboxError
     InvalidImage,
     EngineUnavailable,
     EngineBusy,
+
+    /// <summary>The configured engine does not do this (image uploads on Kubernetes).</summary>
+    Unsupported,
 }
 
 /// <summary>A sandbox operation that failed for a reason the caller can act on; the message is safe to show a tenant.</summary>

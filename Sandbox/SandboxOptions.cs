@@ -1,9 +1,17 @@
+using Smcp.Sandbox.Kubernetes;
+
 namespace Smcp.Sandbox;
 
 /// <summary>Settings of the sandbox layer, bound from the <c>Sandbox</c> configuration section.</summary>
 public sealed class SandboxOptions
 {
     public const string Section = "Sandbox";
+
+    /// <summary>Where sandboxes run: <c>docker</c> (the default: dockerd on this host) or <c>kubernetes</c> (pods on a cluster).</summary>
+    public string Engine { get; set; } = SandboxEngines.Docker;
+
+    /// <summary>The cluster's settings when <see cref="Engine"/> is <c>kubernetes</c>.</summary>
+    public KubernetesSandboxOptions Kubernetes { get; set; } = new();
 
     /// <summary>The Docker Engine API endpoint.</summary>
     public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";

@@ -52,6 +52,15 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             errors.Add("Sandbox:LoadQueueTimeout must be positive (e.g. 00:02:00).");
         }
 
+        if (!SandboxEngines.IsKnown(options.Engine))
+        {
+            errors.Add($"Sandbox:Engine is '{options.Engine}'; allowed: docker, kubernetes.");
+        }
+        else if (options.Engine == SandboxEngines.Kubernetes)
+        {
+            errors.AddRange(Kubernetes.KubernetesOptionsValidator.Validate(options.Kubernetes));
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,8 +1,7 @@
 // Lists the tools of a server hosted by SMCP, with the official MCP C# SDK client.
 // Usage (a .NET 10 file-based app): dotnet run examples/ListTools.cs -- <MCP URL> <API key>
-#:package ModelContextProtocol@2.4.0
-// The repository pins its packages centrally; this file names its own version so it can be copied out alone.
-#:property ManagePackageVersionsCentrally=false
+// No version here: it is the repository's pin (Directory.Packages.props). Copied out alone, name one: #:package ModelContextProtocol@VERSION.
+#:package ModelContextProtocol
 
 using ModelContextProtocol.Client;
 

@@ -10,10 +10,11 @@ key=${2:?usage: clients.sh URL KEY [inspector|typescript|csharp|ide]}
 [[ $key =~ ^[A-Za-z0-9_-]+$ ]] || { echo "the key holds characters an SMCP key does not (letters, digits, '_' and '-')" >&2; exit 2; }
 
 inspector() {
-  printf 'npx -y @modelcontextprotocol/inspector@2.12.0 --cli %s --transport http --header "Authorization: Bearer %s" --method tools/list\n' "$url" "$key"
+  # --stored-auth-only: a refused key is an error at once, not an interactive OAuth sign-in that waits for a browser.
+  printf 'npx -y @modelcontextprotocol/inspector@2.12.0 --cli %s --transport http --header "Authorization: Bearer %s" --stored-auth-only --method tools/list\n' "$url" "$key"
 }
 typescript() {
-  printf '(cd examples && npm install @modelcontextprotocol/sdk@1.32.2 && node list-tools.mjs %s %s)\n' "$url" "$key"
+  printf '(cd examples && npm ci && node list-tools.mjs %s %s)\n' "$url" "$key"
 }
 csharp() {
   printf 'dotnet run examples/ListTools.cs -- %s %s\n' "$url" "$key"
@@ -33,7 +34,7 @@ fi
 cat <<TEXT
 MCP Inspector CLI (Node 22.19 or later), lists the tools:
   $(inspector)
-Official TypeScript SDK client (examples/list-tools.mjs), from the repository's root:
+Official TypeScript SDK client (examples/list-tools.mjs; the SDK pinned in examples/package-lock.json), from the repository's root:
   $(typescript)
 Official C# SDK client (examples/ListTools.cs, a .NET 10 file-based app), from the repository's root:
   $(csharp)

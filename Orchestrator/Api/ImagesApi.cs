@@ -116,6 +116,12 @@ internal static class ImagesApi
             await context.RecordAsync(tenant, "image.upload", null, "invalid").ConfigureAwait(false);
             return Problems.Unprocessable(ex.Message);
         }
+        catch (SandboxException ex) when (ex.Error == SandboxError.Unsupported)
+        {
+            // The Kubernetes engine: images reach the cluster through its registry, which uploads do not push to yet.
+            await context.RecordAsync(tenant, "image.upload", null, "unsupported").ConfigureAwait(false);
+            return Problems.NotImplemented(ex.Message);
+        }
         catch (SandboxException ex) when (ex.Error == SandboxError.EngineBusy)
         {
             await context.RecordAsync(tenant, "image.upload", null, "busy").ConfigureAwait(false);

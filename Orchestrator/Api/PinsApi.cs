@@ -1,16 +1,24 @@
 using Smcp.Orchestrator.Auth;
 using Smcp.Orchestrator.Data;
+using Smcp.Proxy.Guard;
 
 namespace Smcp.Orchestrator.Api;
 
 internal sealed record PinsResponse(string Server, PinSetResponse? Approved, PendingPinsResponse? Pending);
 
-internal sealed record PinSetResponse(string Version, string ListingHash, DateTimeOffset RecordedAt, string? ApprovedBy, IReadOnlyList<PinnedToolResponse> Tools);
+/// <param name="Findings">The tool-definition scan's findings on the pinned tools (README: Tool-definition scanning).</param>
+internal sealed record PinSetResponse(
+    string Version, string ListingHash, DateTimeOffset RecordedAt, string? ApprovedBy, IReadOnlyList<PinnedToolResponse> Tools, IReadOnlyList<PinFinding> Findings);
 
 internal sealed record PinnedToolResponse(string Name, string Hash);
 
 /// <summary>The pending change: the listing that differs from the approved pins, tool by tool, old and new canonical JSON.</summary>
-internal sealed record PendingPinsResponse(string Version, string ListingHash, DateTimeOffset RecordedAt, IReadOnlyList<PinDiffEntry> Diff);
+/// <param name="Findings">The tool-definition scan's findings on the pending listing's tools: what approving would trust.</param>
+internal sealed record PendingPinsResponse(string Version, string ListingHash, DateTimeOffset RecordedAt, IReadOnlyList<PinDiffEntry> Diff, IReadOnlyList<PinFinding> Findings);
+
+/// <summary>One finding of the tool-definition scan on a pinned or pending tool.</summary>
+/// <param name="Pointer">Where in the tool's canonical JSON, as a JSON pointer (e.g. <c>/description</c>).</param>
+internal sealed record PinFinding(string Tool, string Rule, string Severity, string Pointer, string Excerpt);
 
 /// <param name="Change"><c>added</c>, <c>removed</c>, <c>renamed</c> or <c>changed</c>.</param>
 /// <param name="From">The pinned name of a renamed tool.</param>
@@ -69,7 +77,16 @@ internal static class PinsApi
     }
 
     private static PinSetResponse ToResponse(PinSetRow row) =>
-        new(row.Version, row.ListingHash, row.RecordedAt, row.ApprovedBy, row.Tools.Select(t => new PinnedToolResponse(t.Name, t.Hash)).ToList());
+        new(row.Version, row.ListingHash, row.RecordedAt, row.ApprovedBy, row.Tools.Select(t => new PinnedToolResponse(t.Name, t.Hash)).ToList(), FindingsOf(row));
+
+    /// <summary>The scan of the set's tools as kept; a tool over the 64 KiB kept for the diff is not scanned (its listing was, when it passed).</summary>
+    private static List<PinFinding> FindingsOf(PinSetRow row)
+    {
+        var kept = row.Tools.Where(t => t.Canonical is not null).ToList();
+        return ToolDefinitionScan.Scan(kept.ConvertAll(t => t.Canonical!))
+            .Select(f => new PinFinding(f.Tool >= 0 ? kept[f.Tool].Name : "", f.Rule, f.Severity, f.Pointer, f.Excerpt))
+            .ToList();
+    }
 
     /// <summary>The pending change tool by tool: old and new canonical JSON side by side.</summary>
     public static PendingPinsResponse ToPending(PinSetRow? approved, PinSetRow pending)
@@ -82,6 +99,6 @@ internal static class PinsApi
         diff.AddRange(changes.Removed.Select(name => new PinDiffEntry("removed", name, null, old.GetValueOrDefault(name), null)));
         diff.AddRange(changes.Renamed.Select(r => new PinDiffEntry("renamed", r.To, r.From, old.GetValueOrDefault(r.From), listed.GetValueOrDefault(r.To))));
         diff.AddRange(changes.Changed.Select(name => new PinDiffEntry("changed", name, null, old.GetValueOrDefault(name), listed.GetValueOrDefault(name))));
-        return new PendingPinsResponse(pending.Version, pending.ListingHash, pending.RecordedAt, diff);
+        return new PendingPinsResponse(pending.Version, pending.ListingHash, pending.RecordedAt, diff, FindingsOf(pending));
     }
 }

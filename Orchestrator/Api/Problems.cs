@@ -20,6 +20,8 @@ internal static class Problems
 
     public static IResult TooManyRequests(string detail) => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
 
+    public static IResult NotImplemented(string detail) => Problem(StatusCodes.Status501NotImplemented, "Not implemented", detail);
+
     public static IResult ServiceUnavailable(string detail) => Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail);
 
     public static IResult InsufficientStorage(string detail) => Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage", detail);

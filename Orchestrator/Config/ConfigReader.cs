@@ -10,7 +10,7 @@ namespace Smcp.Orchestrator.Config;
 /// <summary>Turns the YAML tree of smcp.yaml into a <see cref="SmcpConfig"/>, reporting every mistake to the <see cref="NodeReader"/>.</summary>
 internal static class ConfigReader
 {
-    private static readonly string[] TopKeys = ["listen", "instanceId", "postgres", "allowedOrigins", "vetting", "defaults", "tenants", "oauth"];
+    private static readonly string[] TopKeys = ["listen", "instanceId", "postgres", "allowedOrigins", "vetting", "defaults", "tenants", "oauth", SandboxConfigReader.Key];
     private static readonly string[] PostgresKeys = ["connectionString", "ownerConnectionString"];
     private static readonly string[] VettingKeys = ["onSuspiciousEnv"];
     private static readonly string[] TenantKeys = ["id", "name", "status", "quotas", ToolScanReader.Key, ToolScanReader.PinningKey, ToolScanReader.ServersKey, SignInReader.Key];
@@ -74,6 +74,11 @@ internal static class ConfigReader
         if (top.GetValueOrDefault("tenants") is { } tenants)
         {
             config = config with { Tenants = ReadTenants(reader, tenants, config.Defaults, config.DefaultToolScan, config.DefaultToolPinning, environment) };
+        }
+
+        if (top.GetValueOrDefault(SandboxConfigReader.Key) is { } sandbox)
+        {
+            config = config with { Sandbox = SandboxConfigReader.Read(reader, sandbox) };
         }
 
         if (top.GetValueOrDefault("oauth") is { } oauth)

@@ -28,6 +28,9 @@ internal sealed record SmcpConfig
 
     public OAuthConfig OAuth { get; init; } = new();
 
+    /// <summary><c>sandbox:</c>: the engine sandboxes run on (Docker unless it says kubernetes); read at start-up only.</summary>
+    public SandboxConfig Sandbox { get; init; } = new();
+
     /// <summary>The quotas a tenant gets for every field it does not set itself.</summary>
     public TenantQuotas Defaults { get; init; } = new();
 

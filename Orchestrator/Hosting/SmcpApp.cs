@@ -62,6 +62,8 @@ internal static class SmcpApp
             // The label its start-up reconciliation removes by: a replica's own id; the control plane runs no sandboxes.
             o.InstanceId = role == ServeRole.Control ? config.InstanceId + "-control" : replicas.Id!;
             o.DefaultRuntime = config.Defaults.Runtime;
+            o.Engine = config.Sandbox.Engine;
+            o.Kubernetes = config.Sandbox.Kubernetes;
         });
         builder.Services.AddSmcpProxy(o =>
         {

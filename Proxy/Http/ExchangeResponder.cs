@@ -47,6 +47,12 @@ internal static class ExchangeResponder
         if (!batch)
         {
             var answer = answers[0].Data;
+            if (session.IsStateless)
+            {
+                // 2026-07-28 gives a JSON-RPC error an HTTP status of its own (method not found 404, invalid params 400, …).
+                response.StatusCode = StatelessEnvelope.StatusFor(answer);
+            }
+
             if (session.ProtocolVersion is null && response.Headers.ContainsKey(McpRequestReader.SessionHeader) && IsError(answer))
             {
                 // A failed initialize opens no session.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Smcp.Proxy.Json;
 
@@ -7,13 +8,13 @@ namespace Smcp.Proxy.Http;
 /// <summary>HTTP refusals, each with a JSON-RPC error body a client can show.</summary>
 internal static class HttpErrors
 {
-    public static async Task WriteAsync(HttpContext context, int status, string message, RequestId? id = null, int code = ErrorCodes.ServerError)
+    public static async Task WriteAsync(HttpContext context, int status, string message, RequestId? id = null, int code = ErrorCodes.ServerError, JsonElement? data = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         try
         {
-            await context.Response.Body.WriteAsync(JsonRpcErrors.For(id, code, message), context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.WriteAsync(JsonRpcErrors.For(id, code, message, data), context.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -19,6 +19,48 @@ internal sealed class SessionOpener(
     /// <summary>The new session, or null after the refusal has been written.</summary>
     public async Task<McpSession?> OpenAsync(HttpContext context, SmcpPrincipal principal, string tenant, string server, bool legacy, RequestId? id)
     {
+        if (await TargetAsync(context, principal, tenant, server, id).ConfigureAwait(false) is not { } target
+            || !await AdmitRequestAsync(context, principal, tenant, target, "initialize", id).ConfigureAwait(false)
+            || !await AdmitStartAsync(context, principal, tenant, target, id).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return await OpenedAsync(context, tenant, server, id,
+            () => sessions.OpenAsync(principal, tenant, server, target, legacy, context.RequestAborted)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The sandbox of this credential's 2026-07-28 requests to this server, after the tenant's request limit counted this one
+    /// (and, when it has to be opened, its session-start limit); null after the refusal has been written.
+    /// </summary>
+    public async Task<McpSession?> StatelessAsync(HttpContext context, SmcpPrincipal principal, string tenant, string server, JsonRpcMessage message)
+    {
+        var id = message.Id;
+        var method = message.Method ?? "response";
+
+        // A live sandbox answers from memory, as a session's requests do: the catalog (database, secrets) is read only to open one.
+        if (await sessions.FindForRequestAsync(sessions.Keys.CorrelationKey(principal.Id, tenant, server)).ConfigureAwait(false) is { IsStateless: true } live)
+        {
+            return await AdmitRequestAsync(context, principal, tenant, live.Target, method, id, live.Id).ConfigureAwait(false) ? live : null;
+        }
+
+        if (await TargetAsync(context, principal, tenant, server, id).ConfigureAwait(false) is not { } target
+            || !await AdmitRequestAsync(context, principal, tenant, target, method, id).ConfigureAwait(false)
+            || !await AdmitStartAsync(context, principal, tenant, target, id).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return await OpenedAsync(context, tenant, server, id,
+            () => sessions.StatelessAsync(principal, tenant, server, target, context.RequestAborted), StatelessProbeFailed).ConfigureAwait(false);
+    }
+
+    private const string StatelessProbeFailed =
+        "The MCP server answered neither server/discover nor initialize in time, so it cannot serve protocol revision 2026-07-28 requests.";
+
+    private async Task<McpServerTarget?> TargetAsync(HttpContext context, SmcpPrincipal principal, string tenant, string server, RequestId? id)
+    {
         var (target, refusal) = await catalog.FindAsync(tenant, server, context.RequestAborted).ConfigureAwait(false);
         if (target is null)
         {
@@ -36,17 +78,23 @@ internal sealed class SessionOpener(
             return null;
         }
 
-        if (!await AdmitRequestAsync(context, principal, tenant, target, "initialize", id).ConfigureAwait(false)
-            || !await AdmitStartAsync(context, principal, tenant, target, id).ConfigureAwait(false))
-        {
-            return null;
-        }
+        return target;
+    }
 
+    /// <summary>The session <paramref name="open"/> gave, or null after the refusal (suspended, no sandbox, no answer) has been written.</summary>
+    private async Task<McpSession?> OpenedAsync(HttpContext context, string tenant, string server, RequestId? id, Func<Task<McpSession?>> open, string? nullMeans = null)
+    {
         try
         {
-            if (await sessions.OpenAsync(principal, tenant, server, target, legacy, context.RequestAborted).ConfigureAwait(false) is { } session)
+            if (await open().ConfigureAwait(false) is { } session)
             {
                 return session;
+            }
+
+            if (nullMeans is not null && catalog.IsActive(tenant))
+            {
+                await HttpErrors.WriteAsync(context, StatusCodes.Status502BadGateway, nullMeans, id).ConfigureAwait(false);
+                return null;
             }
 
             await HttpErrors.WriteAsync(context, StatusCodes.Status403Forbidden, Suspended(tenant), id).ConfigureAwait(false);

@@ -9,9 +9,9 @@ using Smcp.Sandbox.Telemetry;
 
 namespace Smcp.Proxy.Http;
 
-/// <summary>MCP Streamable HTTP (2025-03-26, 2025-06-18, 2025-11-25) at <c>/t/{tenant}/{server}/mcp</c>: POST, GET and DELETE.</summary>
+/// <summary>MCP Streamable HTTP (2025-03-26, 2025-06-18, 2025-11-25; 2026-07-28 through <see cref="StatelessRequests"/>) at <c>/t/{tenant}/{server}/mcp</c>: POST, GET and DELETE.</summary>
 internal sealed class StreamableHttpEndpoint(
-    RequestGuard guard, SessionOpener opener, SessionStore sessions, IOptions<ProxyOptions> options, ILoggerFactory loggers)
+    RequestGuard guard, SessionOpener opener, SessionStore sessions, StatelessRequests statelessRequests, IOptions<ProxyOptions> options, ILoggerFactory loggers)
 {
     private readonly ProxyOptions _options = options.Value;
     private readonly ILogger _logger = loggers.CreateLogger("Smcp.Proxy.Http");
@@ -36,12 +36,8 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
-        if (McpRequestReader.Version(request) is not { } version)
-        {
-            await UnsupportedVersionAsync(context).ConfigureAwait(false);
-            return;
-        }
-
+        // An unknown version header is refused after the body is read: a 2026-07-28 envelope in it gets that revision's own answer.
+        var version = McpRequestReader.Version(request);
         if (await McpRequestReader.ReadMessagesAsync(context, _options.MaxRequestBodyBytes).ConfigureAwait(false) is not { } body)
         {
             return;
@@ -49,6 +45,24 @@ internal sealed class StreamableHttpEndpoint(
 
         var first = body.Messages.FirstOrDefault(m => m.Kind == MessageKind.Request) ?? body.Messages[0];
         using var activity = ProxyTracing.StartRequest(tenant, first.Method);
+        var stateless = StatelessEnvelope.Check(request.Headers, body);
+        if (stateless.Refusal is { } refusal)
+        {
+            await HttpErrors.WriteAsync(context, refusal.Status, refusal.Message, body.IsBatch ? null : first.Id, refusal.Code, refusal.Data).ConfigureAwait(false);
+            return;
+        }
+
+        if (stateless.IsStateless)
+        {
+            await statelessRequests.PostAsync(context, principal, tenant, server, first, activity).ConfigureAwait(false);
+            return;
+        }
+
+        if (version is null)
+        {
+            await UnsupportedVersionAsync(context).ConfigureAwait(false);
+            return;
+        }
         if (body.Initialize is { } initialize)
         {
             await InitializeAsync(context, principal, tenant, server, body, initialize, activity).ConfigureAwait(false);
@@ -62,7 +76,7 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
-        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
+        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false, IsStateless: false } session || !session.BelongsTo(principal, tenant, server))
         {
             await SessionNotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -96,6 +110,11 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
+        if (await StatelessRequests.RefuseMethodAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var request = context.Request;
         if (!McpRequestReader.Accepts(request, "text/event-stream"))
         {
@@ -122,7 +141,7 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
-        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
+        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false, IsStateless: false } session || !session.BelongsTo(principal, tenant, server))
         {
             await SessionNotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -151,13 +170,18 @@ internal sealed class StreamableHttpEndpoint(
             return;
         }
 
+        if (await StatelessRequests.RefuseMethodAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (context.Request.Headers[McpRequestReader.SessionHeader].ToString() is not { Length: > 0 } sessionId)
         {
             await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Mcp-Session-Id is required.").ConfigureAwait(false);
             return;
         }
 
-        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false } session || !session.BelongsTo(principal, tenant, server))
+        if (await sessions.FindForRequestAsync(sessionId).ConfigureAwait(false) is not { IsLegacy: false, IsStateless: false } session || !session.BelongsTo(principal, tenant, server))
         {
             await SessionNotFoundAsync(context).ConfigureAwait(false);
             return;
@@ -300,6 +324,6 @@ internal sealed class StreamableHttpEndpoint(
 
     private static Task UnsupportedVersionAsync(HttpContext context) =>
         HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
-            $"Unsupported MCP-Protocol-Version '{context.Request.Headers[McpRequestReader.VersionHeader]}'; supported: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25.",
+            $"Unsupported MCP-Protocol-Version '{context.Request.Headers[McpRequestReader.VersionHeader]}'; supported: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25, and 2026-07-28 with its _meta envelope.",
             code: ErrorCodes.InvalidRequest);
 }

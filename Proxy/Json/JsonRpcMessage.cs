@@ -28,6 +28,8 @@ internal readonly record struct RequestId(string Key, string Json)
 /// </summary>
 internal sealed record JsonRpcMessage
 {
+    private const string SubscriptionIdKey = "io.modelcontextprotocol/subscriptionId";
+
     public required MessageKind Kind { get; init; }
 
     public required ReadOnlyMemory<byte> Line { get; init; }
@@ -41,6 +43,9 @@ internal sealed record JsonRpcMessage
 
     /// <summary><c>params._meta.progressToken</c> of a request, or <c>params.progressToken</c> of a progress notification.</summary>
     public string? ProgressToken { get; init; }
+
+    /// <summary><c>params._meta["io.modelcontextprotocol/subscriptionId"]</c> of a notification on a <c>subscriptions/listen</c> stream.</summary>
+    public RequestId? SubscriptionId { get; init; }
 
     /// <summary><c>params.requestId</c> of a <c>notifications/cancelled</c>.</summary>
     public RequestId? CancelledId { get; init; }
@@ -78,6 +83,8 @@ internal sealed record JsonRpcMessage
                 Id = id,
                 Target = parameters is { } target ? TargetOf(method, target) : null,
                 ProgressToken = parameters is { } progress ? ProgressTokenOf(method, progress) : null,
+                SubscriptionId = !hasId && parameters is { } listen && listen.TryGetProperty("_meta", out var listenMeta) && listenMeta.ValueKind == JsonValueKind.Object
+                    && listenMeta.TryGetProperty(SubscriptionIdKey, out var subscription) ? RequestId.From(subscription) : null,
                 CancelledId = method == "notifications/cancelled" && parameters is { } cancelled && cancelled.TryGetProperty("requestId", out var rid)
                     ? RequestId.From(rid) : null,
             };

@@ -93,6 +93,12 @@ internal sealed partial class McpSession
                     continue;
                 }
 
+                if (message.Kind == MessageKind.Request && Stateless is { IsBridged: true } && message.Id is { } serverRequest)
+                {
+                    await RefuseServerRequestAsync(serverRequest).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (message.Method == "notifications/tools/list_changed")
                 {
                     _pins.ListChanged();
@@ -142,6 +148,12 @@ internal sealed partial class McpSession
             if (message.ProgressToken is { } token && _byProgressToken.TryGetValue(token, out var owner) && !owner.Exchange.Stream.IsCompleted)
             {
                 return owner.Exchange.Stream;
+            }
+
+            // A subscriptions/listen stream's notifications name the listen request they belong to.
+            if (message.SubscriptionId is { } subscription && _pending.TryGetValue(subscription.Key, out var listen) && !listen.Exchange.Stream.IsCompleted)
+            {
+                return listen.Exchange.Stream;
             }
 
             // A request or notification the server sends while exactly one client request runs belongs to it
@@ -230,6 +242,11 @@ internal sealed partial class McpSession
             line = _policy.Listed(line, pending.Id);
         }
 
+        if (response is { IsError: false } && IsStateless)
+        {
+            line = RequestStateSeal.SealIn(line, state => _context.Keys.Seal(Principal.Id, Tenant, Server, state));
+        }
+
         if (response is not null && _output is { } output && pending.Method == "tools/call")
         {
             var guarded = output.Inspect(line, pending.Id);
@@ -239,6 +256,11 @@ internal sealed partial class McpSession
         // A request answered is the client's exchange ending: idle time (reaping, reclaiming) counts from here, so a
         // session whose call ran longer than its idle timeout is not ended the moment its answer arrives.
         Touch();
+
+        // The round trip ends before the answer is appended: the append wakes the POST, which may then write the answer and
+        // end the request's span, and a child span must not outlive its parent. A too-large answer is the proxy's verdict
+        // after the trip; the request's metric and audit row carry it.
+        pending.EndRoundTrip(outcome);
         var stream = pending.Exchange.Stream;
         if (response is null)
         {
@@ -270,6 +292,18 @@ internal sealed partial class McpSession
         exchange.Stream.AppendAnswer(line, duplicate.Reserved, completes, force: true);
     }
 
+    /// <summary>
+    /// A stateless request whose client went away: with no session to resume in, nobody can read its answer, so it is
+    /// cancelled on the server and its place among the requests in flight is freed (an open subscriptions/listen above all).
+    /// </summary>
+    public void Abandon(RequestId id)
+    {
+        if (Resolve(id, JsonRpcErrors.For(id, ErrorCodes.RequestCancelled, "The client went away."), "cancelled"))
+        {
+            _ = CancelOnServerAsync(id, "The client went away.");
+        }
+    }
+
     private void Expire(PendingRequest pending)
     {
         var message = $"The request did not complete within {_context.Options.MaxRequestDuration.TotalSeconds:0.###} seconds and was cancelled.";
@@ -279,10 +313,10 @@ internal sealed partial class McpSession
         }
     }
 
-    private async Task CancelOnServerAsync(RequestId id)
+    private async Task CancelOnServerAsync(RequestId id, string reason = "The request timed out.")
     {
         var line = Encoding.UTF8.GetBytes(
-            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":" + id.Json + ",\"reason\":\"The request timed out.\"}}");
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":" + id.Json + ",\"reason\":\"" + reason + "\"}}");
         try
         {
             await Sandbox.SendAsync(line, CancellationToken.None).ConfigureAwait(false);
@@ -290,6 +324,18 @@ internal sealed partial class McpSession
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
             // The sandbox has ended; there is nothing left to cancel.
+        }
+    }
+
+    private async Task RefuseServerRequestAsync(RequestId id)
+    {
+        try
+        {
+            await Sandbox.SendAsync(StatelessServer.RefuseServerRequest(id), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // The sandbox has ended; nobody is left to tell.
         }
     }
 
@@ -321,7 +367,6 @@ internal sealed partial class McpSession
     private async Task AuditAsync(PendingRequest pending, string outcome, long bytesOut, JsonElement? detail = null)
     {
         var elapsed = _context.Time.GetElapsedTime(pending.StartedAt);
-        pending.EndRoundTrip(outcome);
         _context.Metrics.Answered(Tenant, pending.Method, outcome, elapsed);
         var auditEvent = new McpAuditEvent(
             Tenant, Principal.Id, Id, pending.Method, pending.Target, outcome, elapsed.TotalMilliseconds, pending.RequestBytes, bytesOut)

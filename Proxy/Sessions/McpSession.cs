@@ -33,7 +33,7 @@ internal sealed partial class McpSession
 
     public McpSession(
         string id, SmcpPrincipal principal, string tenant, string server, McpServerTarget target, bool legacy,
-        RunningSandbox sandbox, SessionContext context, Action<McpSession> onEnded)
+        RunningSandbox sandbox, SessionContext context, Action<McpSession> onEnded, StatelessServer? stateless = null)
     {
         Id = id;
         Principal = principal;
@@ -41,6 +41,8 @@ internal sealed partial class McpSession
         Server = server;
         Target = target;
         IsLegacy = legacy;
+        Stateless = stateless;
+        ProtocolVersion = stateless is null ? null : Http.StatelessEnvelope.Version;
         Sandbox = sandbox;
         _context = context;
         _onEnded = onEnded;
@@ -69,6 +71,11 @@ internal sealed partial class McpSession
     public bool IsLegacy { get; }
 
     public RunningSandbox Sandbox { get; }
+
+    /// <summary>Set for the sandbox of a credential's 2026-07-28 requests (keyed by its correlation key, never by an Mcp-Session-Id).</summary>
+    public StatelessServer? Stateless { get; }
+
+    public bool IsStateless => Stateless is not null;
 
     /// <summary>When the session opened, by the injected clock.</summary>
     public DateTimeOffset StartedAt { get; }
@@ -127,7 +134,8 @@ internal sealed partial class McpSession
         Dictionary<JsonRpcMessage, (PendingRequest Pending, ProxyRefusal Refusal)>? withheld = null;
         foreach (var (request, pending) in requests)
         {
-            if (((_blocks.RefusalFor(request) ?? _pins.RefusalFor(request)) is { } blocked ? new ProxyRefusal(blocked, ScanOutcomes.Withheld, null) : _policy.RefusalFor(request)) is { } refusal)
+            if (((_blocks.RefusalFor(request) ?? _pins.RefusalFor(request)) is { } blocked ? new ProxyRefusal(blocked, ScanOutcomes.Withheld, null) : _policy.RefusalFor(request)
+                ?? (Stateless?.LocalAnswer(request) is { } local ? new ProxyRefusal(local, "ok", null) : null)) is { } refusal)
             {
                 withheld ??= new Dictionary<JsonRpcMessage, (PendingRequest, ProxyRefusal)>(ReferenceEqualityComparer.Instance);
                 withheld.Add(request, (pending, refusal));

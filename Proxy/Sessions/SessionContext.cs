@@ -12,6 +12,9 @@ internal sealed record SessionContext(ProxyOptions Options, IProxyRecorder Recor
 {
     private readonly ConcurrentDictionary<string, ReplayBudget> _tenants = new(StringComparer.Ordinal);
 
+    /// <summary>The per-process key behind stateless correlation keys and sealed requestState.</summary>
+    public StatelessKeys Keys { get; } = new();
+
     /// <summary>The proxy's hard ceiling over every tenant: it refuses new bytes when full, and never trims anyone.</summary>
     public ReplayBudget Replay { get; } = new(Options.ReplayBudgetBytes, isCeiling: true);
 

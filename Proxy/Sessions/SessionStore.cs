@@ -16,7 +16,11 @@ internal sealed class SessionStore : IAsyncDisposable
 {
     private const string InactiveTenantMessage = "The tenant's access was suspended by the platform admin.";
 
+    /// <summary>How long a new stateless sandbox's server has to answer server/discover, or else initialize.</summary>
+    internal static readonly TimeSpan StatelessProbeTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, McpSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _statelessOpening = new(StringComparer.Ordinal);
     private readonly SessionContext _context;
     private readonly SandboxAdmission _admission;
     private readonly WarmPool _pool;
@@ -59,7 +63,13 @@ internal sealed class SessionStore : IAsyncDisposable
             throw;
         }
 
-        var session = new McpSession(id, principal, tenant, server, target, legacy, sandbox, _context, ended => _sessions.TryRemove(ended.Id, out _));
+        return await RegisterAsync(new McpSession(id, principal, tenant, server, target, legacy, sandbox, _context, ended => _sessions.TryRemove(ended.Id, out _)))
+            .ConfigureAwait(false);
+    }
+
+    private async Task<McpSession?> RegisterAsync(McpSession session)
+    {
+        var (tenant, server, principal, sandbox) = (session.Tenant, session.Server, session.Principal, session.Sandbox);
         _sessions[session.Id] = session;
         Log.SessionOpened(_context.Logger, session.Id, tenant, server, principal.Id, sandbox.Id);
 
@@ -99,6 +109,70 @@ internal sealed class SessionStore : IAsyncDisposable
         throw new SandboxException(SandboxError.TenantLimitReached,
             $"Tenant '{tenant}' already runs its limit of {target.Pool.TenantLimit} sessions over all proxy replicas together, and none of those on this replica has been idle " +
             $"{target.ReclaimIdleAfter.TotalSeconds:0.###} seconds to be reclaimed.");
+    }
+
+    /// <summary>Keys stateless sessions and seals their requestState.</summary>
+    public StatelessKeys Keys => _context.Keys;
+
+    /// <summary>
+    /// The sandbox that serves <paramref name="principal"/>'s 2026-07-28 requests to this server, opened (and probed for
+    /// the revision its server speaks) on the first one; null when the tenant stopped being active, or the server answered neither
+    /// <c>server/discover</c> nor <c>initialize</c> in time (the sandbox has been ended).
+    /// </summary>
+    /// <exception cref="Sandbox.SandboxException">As <see cref="OpenAsync"/>.</exception>
+    public async Task<McpSession?> StatelessAsync(SmcpPrincipal principal, string tenant, string server, McpServerTarget target, CancellationToken cancellationToken)
+    {
+        var key = _context.Keys.CorrelationKey(principal.Id, tenant, server);
+        if (Find(key) is { IsStateless: true } live)
+        {
+            return live;
+        }
+
+        // One opening per key: a credential's concurrent first requests share one sandbox.
+        var opening = _statelessOpening.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Find(key) is { IsStateless: true } opened)
+            {
+                return opened;
+            }
+
+            var sandbox = await _admission.AcquireAsync(target, _sessions.Select(s => s.Value), cancellationToken).ConfigureAwait(false);
+            StatelessServer? kind;
+            try
+            {
+                kind = await StatelessServer.ProbeAsync(sandbox, StatelessProbeTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client went away mid-probe: the sandbox belongs to no session yet, so it goes now.
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            if (kind is null)
+            {
+                Log.StatelessProbeFailed(_context.Logger, tenant, server, sandbox.Id);
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+                return null;
+            }
+
+            return await RegisterAsync(new McpSession(key, principal, tenant, server, target, false, sandbox, _context, ended =>
+            {
+                _sessions.TryRemove(ended.Id, out _);
+                _statelessOpening.TryRemove(new KeyValuePair<string, SemaphoreSlim>(key, opening));
+            }, kind)).ConfigureAwait(false);
+        }
+        finally
+        {
+            opening.Release();
+            if (Find(key) is null)
+            {
+                // Nothing was opened (a refusal, a failed probe): the gate is not kept for a key without a sandbox.
+                _statelessOpening.TryRemove(new KeyValuePair<string, SemaphoreSlim>(key, opening));
+            }
+        }
     }
 
     public McpSession? Find(string? id) => id is not null && _sessions.TryGetValue(id, out var session) && !session.IsEnded ? session : null;

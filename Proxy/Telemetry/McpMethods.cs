@@ -1,6 +1,6 @@
 namespace Smcp.Proxy.Telemetry;
 
-/// <summary>The request methods MCP defines (2024-11-05 to 2025-11-25), the only method names a metric or a span carries.</summary>
+/// <summary>The request methods MCP defines (2024-11-05 to 2026-07-28), the only method names a metric or a span carries.</summary>
 /// <remarks>A method is the client's free text: any other name is counted as <see cref="Other"/>, so a client cannot grow the series.</remarks>
 internal static class McpMethods
 {
@@ -14,6 +14,7 @@ internal static class McpMethods
         "prompts/list", "prompts/get",
         "completion/complete", "logging/setLevel",
         "tasks/get", "tasks/result", "tasks/list", "tasks/cancel",
+        "server/discover", "subscriptions/listen",
     };
 
     /// <summary>The method itself when MCP defines it, else <see cref="Other"/>.</summary>

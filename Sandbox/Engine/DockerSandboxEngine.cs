@@ -49,7 +49,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
             await docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), timeout.Token).ConfigureAwait(false);
 
             Log.Started(_logger, sandboxId, spec.Tenant, spec.Server, runtime, started.ElapsedMilliseconds);
-            return new RunningSandbox(sandboxId, containerId, spec, docker, stdio, _options, _logger, claimed);
+            return new RunningSandbox(sandboxId, spec, new DockerContainer(docker, containerId, stdio), _options, _logger, claimed);
         }
         catch (Exception ex)
         {
@@ -108,7 +108,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
         {
             throw new SandboxException(
                 SandboxError.RuntimeUnavailable,
-                $"The runtime '{runtime}' is not one SMCP can harden; set Sandbox:DefaultRuntime (or the tenant's runtime in smcp.yaml) to runsc or runc.");
+                $"The runtime '{runtime}' is not one SMCP can harden; set defaults.runtime (or the tenant's quotas.runtime) in smcp.yaml to runsc or runc.");
         }
 
         SystemInfoResponse info;
@@ -127,7 +127,7 @@ internal sealed class DockerSandboxEngine(IDockerClient docker, IOptions<Sandbox
                 SandboxError.RuntimeUnavailable,
                 $"The container engine at {_options.DockerEndpoint} has no '{runtime}' runtime " +
                 $"(it has: {string.Join(", ", info.Runtimes?.Keys ?? [])}). Register it in /etc/docker/daemon.json, " +
-                "or set Sandbox:DefaultRuntime (or the tenant's runtime in smcp.yaml) to one the engine has.");
+                "or set defaults.runtime (or the tenant's quotas.runtime) in smcp.yaml to one the engine has.");
         }
 
         _verifiedRuntimes[runtime] = true;

@@ -7,7 +7,14 @@ using Smcp.Sandbox;
 using Smcp.Sandbox.Pool;
 
 // Sandbox benchmarks, side by side in one run. Usage: smcp-bench-sandbox [runs=5] [idle=200]
-// or smcp-bench-sandbox stdout-rss [runtime=runc] [count=20] [seconds=30] (see StdoutRss).
+// or smcp-bench-sandbox stdout-rss [runtime=runc] [count=20] [seconds=30] (see StdoutRss),
+// or smcp-bench-sandbox k8s-sim [starts=200] [concurrency=8] (see KubernetesSimulation).
+if (args is ["k8s-sim", .. var simArgs])
+{
+    await Smcp.Bench.KubernetesSimulation.RunAsync(simArgs);
+    return;
+}
+
 var docker = SandboxServiceCollectionExtensions.CreateDockerClient(new SandboxOptions());
 if (args is ["stdout-rss", .. var rssArgs])
 {

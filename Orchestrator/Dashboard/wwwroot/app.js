@@ -89,12 +89,18 @@ async function signIn(key) {
     const tenants = await api("/v1/admin/tenants");
     showAdmin(tenants);
   } catch (error) {
+    let failure = error;
     if (error instanceof ApiError && error.status === 403 && tenantOf(key)) {
-      await showTenant(tenantOf(key), "tenant key");
-      return;
+      try {
+        await showTenant(tenantOf(key), "tenant key");
+        return;
+      } catch (tenantError) {
+        // A tenant-user key is for MCP only: the tenant API refuses it, and so does this page.
+        failure = tenantError;
+      }
     }
     sessionStorage.removeItem(KEY);
-    throw error.status === 401 ? new Error("Sign-in failed: " + error.message) : error;
+    throw failure.status === 401 || failure.status === 403 ? new Error("Sign-in failed: " + failure.message) : failure;
   }
 }
 
@@ -261,6 +267,7 @@ async function showPins(server) {
   const base = `/v1/tenants/${encodeURIComponent(tenant)}/servers/${encodeURIComponent(server)}`;
   $("pins").hidden = false;
   $("pins-server").textContent = server;
+  $("approve-result").textContent = "";
   let pins;
   try {
     pins = await api(base + "/pins");
@@ -270,16 +277,34 @@ async function showPins(server) {
     }
     $("pins-summary").textContent = error.message;
     fillTable("pins-diff", [], () => {}, "No pending change.");
+    fillTable("pins-findings", [], () => {}, "No findings.");
     $("approve").hidden = true;
     return;
   }
-  const approved = pins.approved ? `${pins.approved.tools.length} tools pinned (version ${pins.approved.version})` : "nothing approved yet";
-  $("pins-summary").textContent = pins.pending ? `${approved}; a change is pending.` : `${approved}; no pending change.`;
+  const approved = pins.approved
+    ? `${pins.approved.tools.length} tools pinned (version ${pins.approved.version.slice(0, 12)}, approved by ${pins.approved.approvedBy ?? "first use"})`
+    : "nothing approved yet";
+  $("pins-summary").textContent = pins.pending
+    ? `${approved}; a change is pending (version ${pins.pending.version.slice(0, 12)}, listed ${time(pins.pending.recordedAt)}).`
+    : `${approved}; no pending change.`;
   fillTable("pins-diff", pins.pending?.diff ?? [], (tr, d) => {
-    cell(tr, d.change);
-    cell(tr, d.name);
-    cell(tr, d.from);
+    tr.dataset.tool = d.name;
+    cell(tr, d.change).className = "change";
+    cell(tr, d.from ? `${d.from} → ${d.name}` : d.name);
+    cell(tr, "").append(diffBlock(d));
   }, "No pending change.");
+  const findings = [
+    ...(pins.pending?.findings ?? []).map((f) => ({ listing: "pending", ...f })),
+    ...(pins.approved?.findings ?? []).map((f) => ({ listing: "approved", ...f })),
+  ];
+  fillTable("pins-findings", findings, (tr, f) => {
+    cell(tr, f.listing);
+    cell(tr, f.tool);
+    cell(tr, f.rule);
+    cell(tr, f.severity).className = f.severity;
+    cell(tr, f.pointer);
+    cell(tr, f.excerpt);
+  }, "No findings.");
   const approve = $("approve");
   approve.hidden = !pins.pending;
   approve.onclick = async () => {
@@ -290,11 +315,93 @@ async function showPins(server) {
         body: JSON.stringify({ listingHash: pins.pending.listingHash }),
       });
       await showPins(server);
+      $("approve-result").textContent = "Approved: sessions started from now on get the new tools.";
+      $("approve-result").className = "ok";
       await loadAudit(0);
     } catch (error) {
       showError(error);
     }
   };
+}
+
+// A tool's pinned and listed canonical JSON, indented and compared line by line: removed lines −, added +.
+function diffBlock(entry) {
+  const pre = document.createElement("pre");
+  pre.className = "diff";
+  const tooLarge = "(over 64 KiB: not kept for the diff)";
+  const old = entry.change === "added" ? [] : (entry.old === null ? [tooLarge] : indent(entry.old).split("\n"));
+  const listed = entry.change === "removed" ? [] : (entry.new === null ? [tooLarge] : indent(entry.new).split("\n"));
+  for (const [mark, line] of lineDiff(old, listed)) {
+    const span = document.createElement("span");
+    span.className = mark === "-" ? "del" : mark === "+" ? "add" : "";
+    span.textContent = `${mark} ${line}`;
+    pre.append(span);
+  }
+  return pre;
+}
+
+// Indents compact JSON text without parsing it, so every number and escape shows exactly as it was pinned.
+function indent(json) {
+  let out = "";
+  let depth = 0;
+  let inString = false;
+  const newline = () => "\n" + "  ".repeat(depth);
+  for (let k = 0; k < json.length; k++) {
+    const c = json[k];
+    if (inString) {
+      out += c;
+      if (c === "\\") {
+        out += json[++k] ?? "";
+      } else if (c === '"') {
+        inString = false;
+      }
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if ((c === "{" && json[k + 1] === "}") || (c === "[" && json[k + 1] === "]")) {
+      out += c + json[++k];
+    } else if (c === "{" || c === "[") {
+      depth++;
+      out += c + newline();
+    } else if (c === "}" || c === "]") {
+      depth--;
+      out += newline() + c;
+    } else if (c === ",") {
+      out += c + newline();
+    } else if (c === ":") {
+      out += ": ";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The longest common subsequence of lines; past a million line pairs, all of the old, then all of the new.
+function lineDiff(a, b) {
+  if (a.length * b.length > 1_000_000) {
+    return [...a.map((l) => ["-", l]), ...b.map((l) => ["+", l])];
+  }
+  const table = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      table[i][j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+    }
+  }
+  const out = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      out.push([" ", a[i++]]);
+      j++;
+    } else if (table[i + 1][j] >= table[i][j + 1]) {
+      out.push(["-", a[i++]]);
+    } else {
+      out.push(["+", b[j++]]);
+    }
+  }
+  return [...out, ...a.slice(i).map((l) => ["-", l]), ...b.slice(j).map((l) => ["+", l])];
 }
 
 $("sign-in-form").addEventListener("submit", (event) => {

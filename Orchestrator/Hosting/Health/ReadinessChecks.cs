@@ -1,8 +1,10 @@
 using Docker.DotNet;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
+using Smcp.Sandbox;
 
 namespace Smcp.Orchestrator.Hosting.Health;
 
@@ -49,16 +51,33 @@ internal sealed class MigrationReadiness(ConfigMonitor config) : IHealthCheck
 }
 
 /// <summary>The container engine answers, and has every runtime smcp.yaml names (the defaults' and each tenant's).</summary>
-internal sealed class EngineReadiness(IDockerClient docker, ConfigMonitor config) : IHealthCheck
+/// <remarks>On Kubernetes the engine checks the cluster (API server, RuntimeClass, NetworkPolicy) once, at start-up, and this reports that check.</remarks>
+internal sealed class EngineReadiness(IDockerClient docker, ISandboxEngine engine, IOptions<SandboxOptions> sandbox, ConfigMonitor config) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (sandbox.Value.Engine == SandboxEngines.Kubernetes)
+        {
+            try
+            {
+                foreach (var runtime in Runtimes(config.Current))
+                {
+                    await engine.EnsureRuntimeAsync(runtime, cancellationToken);
+                }
+
+                return HealthCheckResult.Healthy("the Kubernetes cluster answered, with its RuntimeClass and NetworkPolicy");
+            }
+            catch (SandboxException ex)
+            {
+                return HealthCheckResult.Unhealthy(ex.Message);
+            }
+        }
+
         try
         {
             var info = await docker.System.GetSystemInfoAsync(cancellationToken);
             var current = config.Current;
-            var missing = current.Tenants.Select(t => t.Quotas.Runtime).Append(current.Defaults.Runtime)
-                .Distinct(StringComparer.Ordinal)
+            var missing = Runtimes(current)
                 .Where(runtime => info.Runtimes is null || !info.Runtimes.ContainsKey(runtime))
                 .Order(StringComparer.Ordinal)
                 .ToList();
@@ -71,4 +90,7 @@ internal sealed class EngineReadiness(IDockerClient docker, ConfigMonitor config
             return HealthCheckResult.Unhealthy("does not answer: " + ex.GetType().Name);
         }
     }
+
+    private static IEnumerable<string> Runtimes(SmcpConfig current) =>
+        current.Tenants.Select(t => t.Quotas.Runtime).Append(current.Defaults.Runtime).Distinct(StringComparer.Ordinal);
 }

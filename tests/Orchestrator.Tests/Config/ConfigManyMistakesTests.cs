@@ -34,7 +34,7 @@ public sealed class ConfigManyMistakesTests
         Assert.That(result.IsValid, Is.False);
         Assert.That(result.Errors.Select(e => e.ToString()), Is.EqualTo(new[]
         {
-            "smcp.yaml:2:1: instanceid: unknown key (did you mean 'instanceId'?); allowed: listen, instanceId, postgres, allowedOrigins, vetting, defaults, tenants, oauth",
+            "smcp.yaml:2:1: instanceid: unknown key (did you mean 'instanceId'?); allowed: listen, instanceId, postgres, allowedOrigins, vetting, defaults, tenants, oauth, sandbox",
             "smcp.yaml:4:20: vetting.onSuspiciousEnv: 'ignore' is not an action; allowed: warn, reject",
             "smcp.yaml:6:11: defaults.memory: '12 apples' is not a size; use bytes or a unit like 256Mi (Ki, Mi, Gi, Ti are powers of 1024; k, M, G, T of 1000)",
             "smcp.yaml:7:17: defaults.warmPoolSize: -1 is too small; use at least 0",

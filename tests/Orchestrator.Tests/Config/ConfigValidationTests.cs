@@ -40,7 +40,7 @@ public sealed class ConfigValidationTests
 
         Assert.That(errors, Is.EqualTo(new[]
         {
-            "smcp.yaml:1:1: colour: unknown key; allowed: listen, instanceId, postgres, allowedOrigins, vetting, defaults, tenants, oauth",
+            "smcp.yaml:1:1: colour: unknown key; allowed: listen, instanceId, postgres, allowedOrigins, vetting, defaults, tenants, oauth, sandbox",
         }));
     }
 
@@ -310,6 +310,6 @@ public sealed class ConfigValidationTests
     public void A_file_that_is_not_a_mapping_is_refused()
     {
         Assert.That(Errors("- id: acme\n"),
-            Is.EqualTo(new[] { "smcp.yaml:1:1: expected a mapping with keys listen, instanceId, postgres, allowedOrigins, vetting, defaults, tenants, oauth; found a list" }));
+            Is.EqualTo(new[] { "smcp.yaml:1:1: expected a mapping with keys listen, instanceId, postgres, allowedOrigins, vetting, defaults, tenants, oauth, sandbox; found a list" }));
     }
 }

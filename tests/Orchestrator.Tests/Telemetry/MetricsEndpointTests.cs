@@ -109,7 +109,21 @@ public sealed class MetricsEndpointTests
     }
 
     [Test]
-    public async Task One_request_is_one_trace_from_the_proxy_to_the_sandbox_and_back()
+    public async Task One_request_is_one_trace_from_the_proxy_to_the_sandbox_and_back() =>
+        await AssertOneTraceAsync(
+            new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = "traced" } }, "application/json", "Echo: traced");
+
+    [Test]
+    public async Task A_request_answered_as_an_event_stream_is_one_trace_that_ends_after_its_answer() =>
+        await AssertOneTraceAsync(
+            new JsonObject { ["name"] = "test_tool_with_progress", ["arguments"] = new JsonObject(), ["_meta"] = new JsonObject { ["progressToken"] = "p1" } },
+            "text/event-stream", "Progress tool completed");
+
+    /// <summary>
+    /// One <c>tools/call</c>: the proxy's span is under ASP.NET Core's request activity, the round trip under the proxy's span,
+    /// and the proxy's span ends only once the answer is written (an SSE answer is written after the server's notifications).
+    /// </summary>
+    private async Task AssertOneTraceAsync(JsonObject call, string mediaType, string answer)
     {
         var stopped = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -121,8 +135,10 @@ public sealed class MetricsEndpointTests
         ActivitySource.AddActivityListener(listener);
         using var mcp = _smcp.Client(_key);
         var session = await OpenSessionAsync(mcp);
-        var call = await SmcpServerFixture.PostMcpAsync(mcp, session, Call(9, "tools/call", new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = "traced" } }), Mcp);
-        Assert.That(await call.Content.ReadAsStringAsync(), Does.Contain("Echo: traced"));
+        using var response = await SmcpServerFixture.PostMcpAsync(mcp, session, Call(9, "tools/call", call), Mcp);
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo(mediaType));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(body, Does.Contain(answer));
         await EndSessionAsync(mcp, session);
 
         var ours = stopped.Where(a => (a.GetTagItem("mcp.session.id") as string) == session).ToList();
@@ -132,8 +148,11 @@ public sealed class MetricsEndpointTests
         Assert.That(roundTrip.ParentSpanId, Is.EqualTo(request.SpanId));
         Assert.That(roundTrip.GetTagItem("smcp.outcome"), Is.EqualTo("ok"));
         Assert.That(request.GetTagItem("smcp.tenant"), Is.EqualTo(Tenant));
+        Assert.That(request.StartTimeUtc + request.Duration, Is.GreaterThanOrEqualTo(roundTrip.StartTimeUtc + roundTrip.Duration),
+            "the proxy's span ends after the round trip it holds");
         var http = stopped.Single(a => a.SpanId == request.ParentSpanId);
         Assert.That((http.Source.Name, http.TraceId), Is.EqualTo(("Microsoft.AspNetCore", request.TraceId)), "the proxy's span is under ASP.NET Core's request activity");
+        Assert.That(http.StartTimeUtc + http.Duration, Is.GreaterThanOrEqualTo(request.StartTimeUtc + request.Duration), "the request activity ends after the proxy's span");
     }
 
     [Test]

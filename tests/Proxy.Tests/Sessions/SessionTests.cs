@@ -243,11 +243,28 @@ public sealed class SessionTests
         var body = McpHttp.Call("audited", "echo", """{"message":"audit me, a message no other test sends"}""");
         using var response = await Http.PostAsync(body, _session);
         var answer = await response.Content.ReadAsStringAsync();
-        var audit = TestHost.Recorder.Audit.Single(a => a.SessionId == _session && a.BytesIn == body.Length);
+        var audit = await AuditRowAsync(a => a.SessionId == _session && a.BytesIn == body.Length);
 
         Assert.That((audit.Method, audit.Target, audit.BytesOut), Is.EqualTo(("tools/call", "echo", (long)answer.Length)));
 
         Assert.That(audit.Outcome, Is.EqualTo("ok"));
         Assert.That(audit.Principal, Is.EqualTo("key:acme-user"));
+    }
+
+    // The audit row is queued just after the answer is handed to the stream: the client may read the answer first.
+    private static async Task<Ports.McpAuditEvent> AuditRowAsync(Func<Ports.McpAuditEvent, bool> match)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var rows = TestHost.Recorder.Audit.Where(match).ToList();
+            if (rows.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                Assert.That(rows, Has.Count.EqualTo(1), "one audit row for the call");
+                return rows[0];
+            }
+
+            await Task.Delay(20);
+        }
     }
 }

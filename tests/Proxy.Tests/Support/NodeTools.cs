@@ -7,7 +7,8 @@ namespace Smcp.Proxy.Tests.Support;
 /// <summary>Node 22 and the official conformance runner, installed into the state folder on first use.</summary>
 internal static class NodeTools
 {
-    public const string ConformanceVersion = "0.1.16";
+    /// <summary>The lock folder of the newest runner the registry serves, the first with the 2026-07-28 requirement set (<c>--requirements</c>).</summary>
+    public const string StatelessConformanceRunner = "runner-2026-07-28";
 
     public static string RepoRoot { get; } = FindRoot();
 
@@ -20,22 +21,12 @@ internal static class NodeTools
         return output.Trim().Split('\n')[^1];
     }
 
-    /// <summary>The runner's entry script, npm-installed into a cache folder when missing.</summary>
-    public static async Task<string> ConformanceRunnerAsync()
+    /// <summary>The runner's entry script, from the lock file in <c>Conformance/{lockFolder}</c> (see <see cref="NpmCiAsync"/>).</summary>
+    public static async Task<string> ConformanceRunnerAsync(string lockFolder = "runner")
     {
-        var dir = Path.Combine(StateDir, "conformance-" + ConformanceVersion);
-        var entry = Path.Combine(dir, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
-        if (!File.Exists(entry))
-        {
-            Directory.CreateDirectory(dir);
-            var (code, output) = await RunAsync("npm", ["install", "--silent", "--no-audit", "--no-fund", $"@modelcontextprotocol/conformance@{ConformanceVersion}"], dir, TimeSpan.FromMinutes(5));
-            Assert.That(code, Is.EqualTo(0), $"npm install @modelcontextprotocol/conformance@{ConformanceVersion} failed (is the npm registry reachable?): " + output);
-        }
-
-        return entry;
+        var install = await NpmCiAsync(Path.Combine(RepoRoot, "tests/Proxy.Tests/Conformance", lockFolder), "conformance");
+        return Path.Combine(install, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
     }
-
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
     /// <summary>
     /// Asserts what a test script reported, one JSON line per check (<c>{"check":…,"ok":…,"detail":…}</c>): every expected
@@ -69,15 +60,16 @@ internal static class NodeTools
 
     /// <summary>
     /// The folder whose node_modules holds what <paramref name="sourceDir"/>'s package-lock.json pins, installed with
-    /// <c>npm ci</c> once per lock file into the state folder (never into the repository).
+    /// <c>npm ci</c> once per lock file into the state folder (never into the repository). Test assemblies run side by side
+    /// in separate processes and share the folder, so the install holds a lock file for its whole length.
     /// </summary>
     public static async Task<string> NpmCiAsync(string sourceDir, string name)
     {
         var lockFile = Path.Combine(sourceDir, "package-lock.json");
         var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(lockFile)))[..16];
         var dir = Path.Combine(StateDir, name + "-" + hash);
-        await InstallLock.WaitAsync();
-        try
+        Directory.CreateDirectory(StateDir);
+        using (await LockFileAsync(dir + ".lock"))
         {
             if (File.Exists(Path.Combine(dir, "node_modules/.package-lock.json")))
             {
@@ -105,9 +97,23 @@ internal static class NodeTools
             Directory.Move(staging, dir);
             return dir;
         }
-        finally
+    }
+
+    /// <summary>Holds <paramref name="path"/> open with no sharing (an exclusive flock on Linux), waiting up to 10 min for another process's hold to end.</summary>
+    private static async Task<FileStream> LockFileAsync(string path)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
         {
-            InstallLock.Release();
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromMinutes(10)), $"{path} stayed locked by another test process for 10 min; end that process.");
+                await Task.Delay(250);
+            }
         }
     }
 

@@ -28,6 +28,9 @@ public sealed class TestHost
     public const string Conformance = "smcp-test/conformance:test";
     public const string Everything = "smcp-test/everything:test";
     public const string Hostile = "smcp-test/hostile:test";
+
+    /// <summary>A protocol revision 2026-07-28 server on the TypeScript SDK v2 (tests/servers/modern).</summary>
+    public const string Modern = "smcp-test/modern:test";
     public const string AllowedOrigin = "https://allowed.example";
 
     /// <summary>The tenant the conformance suite runs against twice, with fewer sandboxes than it has scenarios; its public listener user is its own.</summary>
@@ -117,7 +120,7 @@ public sealed class TestHost
         BaseUri = new Uri(addresses.Select(a => new Uri(a)).First(u => u.Port != PublicPort).GetLeftPart(UriPartial.Authority));
 
         var pool = _app.Services.GetRequiredService<WarmPool>();
-        foreach (var (tenant, server) in new[] { ("acme", "conf"), ("acme", "every"), ("acme", "conf-gvisor"), ("acme", "every-gvisor") })
+        foreach (var (tenant, server) in new[] { ("acme", "conf"), ("acme", "every"), ("acme", "modern"), ("acme", "conf-gvisor"), ("acme", "every-gvisor") })
         {
             var target = Catalog.Target(tenant, server);
             pool.Warm(target.Spec, target.Pool);
@@ -140,6 +143,8 @@ public sealed class TestHost
     {
         Catalog.Add("acme", "conf", TestCatalog.For(Conformance, "acme", "conf", SandboxRuntimes.Runc, warm: 2));
         Catalog.Add("acme", "every", TestCatalog.For(Everything, "acme", "every", SandboxRuntimes.Runc));
+        Catalog.Add("acme", "modern", TestCatalog.For(Modern, "acme", "modern", SandboxRuntimes.Runc, warm: 2));
+        Catalog.Add("acme", "modern-quiet", TestCatalog.For(Modern, "acme", "modern-quiet", SandboxRuntimes.Runc, warm: 0));
         Catalog.Add("acme", "conf-gvisor", TestCatalog.For(Conformance, "acme", "conf-gvisor", SandboxRuntimes.Gvisor));
         Catalog.Add("acme", "every-gvisor", TestCatalog.For(Everything, "acme", "every-gvisor", SandboxRuntimes.Gvisor));
         Catalog.Add("acme", "idle", TestCatalog.For(Conformance, "acme", "idle", SandboxRuntimes.Runc, warm: 0, idle: TimeSpan.FromSeconds(2)));
@@ -162,6 +167,8 @@ public sealed class TestHost
         Catalog.Add("lapsing", "conf", TestCatalog.For(Conformance, "lapsing", "conf", SandboxRuntimes.Runc, warm: 0));
         Catalog.Add("opening", "conf", TestCatalog.For(Conformance, "opening", "conf", SandboxRuntimes.Runc, warm: 1));
         Catalog.Add("load", "every-gvisor", TestCatalog.For(Everything, "load", "every-gvisor", SandboxRuntimes.Gvisor, warm: 0));
+        var quitter = TestCatalog.For(Hostile, "acme", "quitter", SandboxRuntimes.Runc, warm: 0);
+        Catalog.Add("acme", "quitter", quitter with { Spec = quitter.Spec with { Args = ["no-such-mode"] } });
         var hostile = TestCatalog.For(Hostile, "hostile", "flood", SandboxRuntimes.Runc, warm: 0, limit: 16);
         Catalog.Add("hostile", "flood", hostile with { Spec = hostile.Spec with { Args = ["flood-idle", "stray"] } });
         foreach (var (server, policy) in new[] { ("poisoned-block", ToolScanPolicy.Block), ("poisoned-warn", ToolScanPolicy.Warn) })
@@ -191,7 +198,7 @@ public sealed class TestHost
                         "(or run the whole suite with `bash scripts/test.sh`, which starts it). " + ex.Message);
         }
 
-        foreach (var image in new[] { Conformance, Everything, Hostile })
+        foreach (var image in new[] { Conformance, Everything, Hostile, Modern })
         {
             try
             {

@@ -36,6 +36,10 @@ internal sealed class TestCatalog : IServerCatalog
     private readonly ConcurrentDictionary<(string, string), McpServerTarget> _targets = new();
     private readonly ConcurrentDictionary<string, bool> _suspended = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _found = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, string), int> _lookups = new();
+
+    /// <summary>How often the proxy looked <paramref name="server"/> up (in SMCP a database read and a secrets decryption each time).</summary>
+    public int Lookups(string tenant, string server) => _lookups.GetValueOrDefault((tenant, server));
 
     public void Add(string tenant, string server, McpServerTarget target) => _targets[(tenant, server)] = target;
 
@@ -50,6 +54,7 @@ internal sealed class TestCatalog : IServerCatalog
 
     public Task<(McpServerTarget? Target, TargetRefusal? Refusal)> FindAsync(string tenant, string server, CancellationToken cancellationToken)
     {
+        _lookups.AddOrUpdate((tenant, server), 1, (_, count) => count + 1);
         if (_suspended.ContainsKey(tenant))
         {
             return Task.FromResult<(McpServerTarget?, TargetRefusal?)>((null, TargetRefusal.TenantSuspended));

@@ -93,7 +93,8 @@ public sealed class BadInputTests(string runtime)
 
         var error = Assert.ThrowsAsync<SandboxException>(async () => await engine.EnsureRuntimeAsync("kata", CancellationToken.None))!;
         Assert.That(error.Error, Is.EqualTo(SandboxError.RuntimeUnavailable));
-        Assert.That(error.Message, Does.Contain("Sandbox:DefaultRuntime"));
+        // smcp.yaml's runtime always wins over Sandbox:DefaultRuntime under `smcp serve`, so the message names smcp.yaml's key.
+        Assert.That(error.Message, Does.Contain("defaults.runtime").And.Contain("smcp.yaml").And.Not.Contain("Sandbox:DefaultRuntime"));
         Assert.DoesNotThrowAsync(async () => await engine.EnsureRuntimeAsync(runtime, CancellationToken.None));
     }
 }

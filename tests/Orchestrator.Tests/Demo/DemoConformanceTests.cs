@@ -4,32 +4,26 @@ using System.Text.RegularExpressions;
 using Smcp.Orchestrator.Tests.Support;
 using Smcp.Proxy.Tests.Support;
 
-namespace Smcp.Orchestrator.Tests.Api;
+namespace Smcp.Orchestrator.Tests.Demo;
 
 /// <summary>
-/// The README's demo — server-everything under gVisor with the built-in quotas (maxSessions 20, reclaimIdleAfter 30 s,
-/// one warm sandbox) — under the official conformance runner twice in a row, with no clean-up between.
+/// The README's demo (<see cref="DemoHost"/>: server-everything under gVisor with the built-in quotas, maxSessions 20,
+/// reclaimIdleAfter 30 s, one warm sandbox) under the official conformance runner twice in a row, with no clean-up between.
 /// </summary>
 /// <remarks>
 /// The runner opens a session per scenario and never sends DELETE; with more scenarios than maxSessions a tenant
 /// that could not reclaim abandoned sessions would be locked out part way through the first run and for all of the
 /// second. server-everything is not the conformance server, so some scenarios fail by design: the same ones each time.
+/// The client recipes (<see cref="ClientRecipeTests"/>) may run on the same tenant meanwhile, as a demo's other users
+/// would: their few sessions (the Inspector's is left open too) must not lock the runner out either.
 /// </remarks>
 public sealed partial class DemoConformanceTests
 {
     [Test]
     public async Task Two_conformance_runs_against_the_demo_pass_the_same_scenarios()
     {
-        // The fixture's defaults are runc with no warm pool (fast tests); the demo runs the built-in sandbox policy.
-        await using var smcp = await SmcpServerFixture.StartAsync("demo", """
-            tenants:
-              - id: demo
-                quotas: { runtime: runsc, warmPoolSize: 1 }
-            """);
-        using var admin = smcp.Client(SmcpServerFixture.AdminKey);
-        var key = await SmcpServerFixture.DeployAsync(admin, "smcp-test/everything:test", "demo", "everything");
-        await using var forwarder = await KeyForwarder.StartAsync(smcp.BaseAddress, key);
-        var url = string.Create(CultureInfo.InvariantCulture, $"http://localhost:{forwarder.Port}/t/demo/everything/mcp");
+        await using var forwarder = await KeyForwarder.StartAsync(DemoHost.Smcp.BaseAddress, DemoHost.Key);
+        var url = string.Create(CultureInfo.InvariantCulture, $"http://localhost:{forwarder.Port}{DemoHost.McpPath}");
 
         var first = await RunAsync(url);
         var second = await RunAsync(url);
