@@ -72,4 +72,7 @@ internal static partial class Log
 
     [LoggerMessage(3990, LogLevel.Warning, "A stateless sandbox {SandboxId} for {Tenant}/{Server}: its server answered neither server/discover nor initialize in time; ended")]
     public static partial void StatelessProbeFailed(ILogger logger, string tenant, string server, string sandboxId);
+
+    [LoggerMessage(3995, LogLevel.Warning, "A request for a session of {Tenant}/{Server} could not be forwarded to its replica at {Owner}: {Error} after {Ms:0} ms")]
+    public static partial void ForwardFailed(ILogger logger, string tenant, string server, string owner, Yarp.ReverseProxy.Forwarder.ForwarderError error, double ms);
 }

@@ -9,6 +9,7 @@ using Smcp.Proxy.Guard;
 using Smcp.Proxy.Http;
 using Smcp.Proxy.Limits;
 using Smcp.Proxy.Logs;
+using Smcp.Proxy.Replicas;
 using Smcp.Proxy.Sessions;
 using Smcp.Proxy.Telemetry;
 
@@ -40,6 +41,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<IMcpSessionControl, McpSessionControl>();
         services.TryAddSingleton<TenantRateLimiter>();
         services.TryAddSingleton<SessionStartLimiter>();
+        services.TryAddSingleton<TenantBudgets>();
         services.TryAddSingleton<PreAuthLimiter>();
         services.AddMetrics();
         services.TryAddSingleton<RefusalMetrics>();
@@ -49,6 +51,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<SessionOpener>();
         services.TryAddSingleton<StatelessRequests>();
         services.TryAddSingleton<StreamableHttpEndpoint>();
+        services.AddSmcpReplicas();
         services.TryAddSingleton<LegacySseEndpoint>();
         services.TryAddSingleton<ProtectedResourceMetadata>();
         services.AddHostedService<IdleSessionReaper>();
@@ -64,9 +67,12 @@ public static class ProxyServiceCollectionExtensions
     public static IEndpointConventionBuilder MapSmcpProxy(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/t/{tenant}/{server}");
-        group.MapPost("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.PostAsync(c, tenant, server));
-        group.MapGet("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.GetAsync(c, tenant, server));
-        group.MapDelete("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.DeleteAsync(c, tenant, server));
+        group.MapPost("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.PostAsync(c, tenant, server))
+            .AddEndpointFilter<SessionForwarder>();
+        group.MapGet("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.GetAsync(c, tenant, server))
+            .AddEndpointFilter<SessionForwarder>();
+        group.MapDelete("/mcp", (HttpContext c, string tenant, string server, StreamableHttpEndpoint e) => e.DeleteAsync(c, tenant, server))
+            .AddEndpointFilter<SessionForwarder>();
         group.MapGet("/sse", (HttpContext c, string tenant, string server, LegacySseEndpoint e) => e.GetAsync(c, tenant, server));
         group.MapPost("/messages", (HttpContext c, string tenant, string server, LegacySseEndpoint e) => e.PostAsync(c, tenant, server));
         endpoints.MapGet(ProtectedResourceMetadata.PathPrefix + "/t/{tenant}/{server}/mcp",

@@ -122,6 +122,8 @@ smcp_test_services() {
   smcp_apt_install docker-compose
   # Headless Chromium for the dashboard tests (Playwright drives it; its own browser download cannot run here).
   smcp_apt_install chromium
+  # haproxy: the replica test puts SMCP's proxy replicas behind a round-robin balancer with no affinity.
+  command -v haproxy >/dev/null || smcp_apt_install haproxy
   # Node 22 before the tests start: the test processes run side by side and would each install it at once.
   smcp_node22 >/dev/null
   bash "$SMCP_ROOT/tests/images/build.sh"

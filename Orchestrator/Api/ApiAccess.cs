@@ -73,8 +73,8 @@ internal static class ApiAccess
             return refused;
         }
 
-        var limiter = context.RequestServices.GetRequiredService<TenantRateLimiter>();
-        if (limiter.TryAcquire(tenant, config.FindTenant(tenant)!.Quotas.RequestsPerMinute) is { } wait)
+        var budgets = context.RequestServices.GetRequiredService<TenantBudgets>();
+        if (await budgets.TryRequestsAsync(tenant, config.FindTenant(tenant)!.Quotas.RequestsPerMinute, 1, context.RequestAborted).ConfigureAwait(false) is { } wait)
         {
             context.RequestServices.GetRequiredService<ApiMetrics>().Refused(RefusalMetrics.RateLimited, tenant);
             SetRetryAfter(context, wait);

@@ -14,9 +14,15 @@ internal static class HostCommands
     public static Command Serve()
     {
         var config = CliOptions.Config();
+        var role = new Option<string>("--role")
+        {
+            Description = "all (default): API and MCP proxy; proxy: the MCP endpoint only (scaled out as replicas); control: the API, OAuth and dashboard only",
+            DefaultValueFactory = _ => "all",
+        };
+        role.AcceptOnlyFromAmong("all", "proxy", "control");
         var command = new Command("serve", "Run the API and the MCP proxy (host settings as --Section:Key=value after the options)")
         {
-            config,
+            config, role,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
@@ -25,7 +31,13 @@ internal static class HostCommands
             var loaded = HostConfig.Load(path);
             try
             {
-                await using var app = await SmcpApp.BuildAsync(path, loaded, parse.UnmatchedTokens.ToArray(), cancellationToken);
+                var serveRole = parse.GetRequiredValue(role) switch
+                {
+                    "proxy" => ServeRole.Proxy,
+                    "control" => ServeRole.Control,
+                    _ => ServeRole.All,
+                };
+                await using var app = await SmcpApp.BuildAsync(path, loaded, parse.UnmatchedTokens.ToArray(), cancellationToken, serveRole);
                 await app.RunAsync(cancellationToken);
                 return ExitCodes.Ok;
             }

@@ -1,5 +1,6 @@
 using Smcp.Orchestrator.Config;
 using Smcp.Orchestrator.Data;
+using Smcp.Proxy.Ports;
 using Smcp.Proxy.Sessions;
 using Smcp.Sandbox.Pool;
 
@@ -9,16 +10,18 @@ namespace Smcp.Orchestrator.Hosting;
 /// Keeps Postgres and the live platform in step with smcp.yaml: tenants are synced at start-up and
 /// after every applied edit; a tenant that is suspended or removed loses its sessions and warm
 /// sandboxes at once. At start-up, session rows left open by the previous run are closed (sessions
-/// do not survive a restart).
+/// do not survive a restart); among replicas, <see cref="Replicas.ReplicaLease"/> closes only this replica's.
 /// </summary>
 internal sealed class TenantSync(
-    ConfigMonitor config, TenantStore tenants, SessionStore sessions, IMcpSessionControl live, WarmPool pool, ILogger<TenantSync> logger)
+    ConfigMonitor config, TenantStore tenants, SessionStore sessions, IMcpSessionControl live, WarmPool pool, ISessionDirectory directory, ILogger<TenantSync> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await SyncAsync(config.Current, cancellationToken).ConfigureAwait(false);
-        foreach (var tenant in config.Current.Tenants)
+
+        // Among replicas the other ones' sessions live on: the replica's lease has ended only what this one left.
+        foreach (var tenant in directory.IsShared ? [] : config.Current.Tenants)
         {
             await sessions.EndAllOpenAsync(tenant.Id, "restart", cancellationToken).ConfigureAwait(false);
         }

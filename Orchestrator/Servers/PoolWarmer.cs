@@ -6,7 +6,8 @@ using Smcp.Sandbox.Pool;
 namespace Smcp.Orchestrator.Servers;
 
 /// <summary>Starts each deployed server's warm sandboxes, so the first session after a start-up or a deploy does not wait for a cold start.</summary>
-internal sealed class PoolWarmer(ConfigMonitor config, ServerStore servers, IServerCatalog catalog, WarmPool pool, ILogger<PoolWarmer> logger) : IHostedService
+/// <remarks>A process that serves no MCP sessions (<c>--role control</c>) keeps no warm sandboxes: <paramref name="warms"/> is false there.</remarks>
+internal sealed class PoolWarmer(ConfigMonitor config, ServerStore servers, IServerCatalog catalog, WarmPool pool, ILogger<PoolWarmer> logger, bool warms = true) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,6 +32,11 @@ internal sealed class PoolWarmer(ConfigMonitor config, ServerStore servers, ISer
     /// <summary>A server that cannot be warmed (its secrets do not decrypt, the store hiccups) must not stop the others or the start-up.</summary>
     private async Task WarmAsync(string tenant, string server, CancellationToken cancellationToken)
     {
+        if (!warms)
+        {
+            return;
+        }
+
         try
         {
             var (target, _) = await catalog.FindAsync(tenant, server, cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,7 @@ namespace Smcp.Proxy.Http;
 
 /// <summary>Finds the target, applies the tenant's request and session-start limits, and opens a session on a sandbox from the warm pool.</summary>
 internal sealed class SessionOpener(
-    IServerCatalog catalog, SessionStore sessions, TenantRateLimiter rateLimiter, SessionStartLimiter startLimiter, IProxyRecorder recorder,
+    IServerCatalog catalog, SessionStore sessions, TenantBudgets budgets, IProxyRecorder recorder,
     RefusalMetrics refusals, IOptions<ProxyOptions> options, ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger("Smcp.Proxy.Sessions");
@@ -119,7 +119,7 @@ internal sealed class SessionOpener(
     /// <summary>The tenant's session starts per minute: every initialize that would start or take a sandbox costs one; false after a 429 has been written and counted.</summary>
     private async Task<bool> AdmitStartAsync(HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, RequestId? id)
     {
-        if (startLimiter.TryAcquire(tenant, target.SessionStartsPerMinute) is not { } retryAfter)
+        if (await budgets.TryStartAsync(tenant, target.SessionStartsPerMinute, context.RequestAborted).ConfigureAwait(false) is not { } retryAfter)
         {
             return true;
         }
@@ -135,7 +135,7 @@ internal sealed class SessionOpener(
     public async Task<bool> AdmitRequestAsync(
         HttpContext context, SmcpPrincipal principal, string tenant, McpServerTarget target, string method, RequestId? id, string? sessionId = null, int messages = 1)
     {
-        if (rateLimiter.TryAcquire(tenant, target.RequestsPerMinute, messages) is not { } retryAfter)
+        if (await budgets.TryRequestsAsync(tenant, target.RequestsPerMinute, messages, context.RequestAborted).ConfigureAwait(false) is not { } retryAfter)
         {
             return true;
         }

@@ -7,7 +7,7 @@ namespace Smcp.Proxy.Limits;
 /// takes a sandbox costs one, on top of the request it also is. A token bucket per tenant: a burst of the
 /// whole minute's budget, then one start back every minute / budget; a changed quota starts a fresh bucket.
 /// </summary>
-internal sealed class SessionStartLimiter : IDisposable
+public sealed class SessionStartLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<(string Tenant, int PerMinute)> _limiter =
         PartitionedRateLimiter.Create<(string Tenant, int PerMinute), (string Tenant, int PerMinute)>(key =>

@@ -8,6 +8,9 @@ public interface IMcpSessionControl
 
     /// <summary>Ends every live session of a tenant (suspended or removed by the admin); returns how many.</summary>
     Task<int> EndTenantAsync(string tenant, string reason);
+
+    /// <summary>Ends every live session of this proxy (it lost its replica lease, so others may already answer 404 for them); returns how many.</summary>
+    Task<int> EndAllAsync(string reason);
 }
 
 internal sealed class McpSessionControl(SessionStore sessions) : IMcpSessionControl
@@ -28,6 +31,13 @@ internal sealed class McpSessionControl(SessionStore sessions) : IMcpSessionCont
     {
         var ending = sessions.All.Where(s => s.Tenant == tenant && !s.IsEnded).ToList();
         await Task.WhenAll(ending.Select(s => s.EndAsync(reason, "The tenant's access was suspended by the platform admin."))).ConfigureAwait(false);
+        return ending.Count;
+    }
+
+    public async Task<int> EndAllAsync(string reason)
+    {
+        var ending = sessions.All.Where(s => !s.IsEnded).ToList();
+        await Task.WhenAll(ending.Select(s => s.EndAsync(reason, "The MCP proxy replica lost its lease; initialize a new session."))).ConfigureAwait(false);
         return ending.Count;
     }
 }

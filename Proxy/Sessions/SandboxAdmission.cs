@@ -88,6 +88,18 @@ internal sealed class SandboxAdmission(WarmPool pool, SessionContext context)
         }
     }
 
+    /// <summary>Ends the tenant's least recently active session here if it has been idle at least <see cref="McpServerTarget.ReclaimIdleAfter"/>; false when none has.</summary>
+    public async Task<bool> TryReclaimAsync(McpServerTarget target, IEnumerable<McpSession> live)
+    {
+        if (LeastRecentlyActive(live, target.Spec.Tenant) is not { } idle || idle.IdleFor < target.ReclaimIdleAfter)
+        {
+            return false;
+        }
+
+        await ReclaimAsync(idle).ConfigureAwait(false);
+        return true;
+    }
+
     private static SandboxException LimitReached(McpServerTarget target, string why, Exception? inner = null) =>
         new(SandboxError.TenantLimitReached,
             $"Tenant '{target.Spec.Tenant}' already runs its limit of {target.Pool.TenantLimit} sandboxes, and {why}.", inner);

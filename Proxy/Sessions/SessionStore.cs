@@ -6,6 +6,7 @@ using Smcp.Proxy.Guard;
 using Smcp.Proxy.Logs;
 using Smcp.Proxy.Ports;
 using Smcp.Proxy.Telemetry;
+using Smcp.Sandbox;
 using Smcp.Sandbox.Pool;
 
 namespace Smcp.Proxy.Sessions;
@@ -24,12 +25,14 @@ internal sealed class SessionStore : IAsyncDisposable
     private readonly SandboxAdmission _admission;
     private readonly WarmPool _pool;
     private readonly IServerCatalog _catalog;
+    private readonly ISessionDirectory _directory;
 
     public SessionStore(
         WarmPool pool, IServerCatalog catalog, IProxyRecorder recorder, ToolGuard guard, ServerLogBook logs, IOptions<ProxyOptions> options, TimeProvider time,
-        ILoggerFactory loggers, ProxyMetrics metrics)
+        ILoggerFactory loggers, ProxyMetrics metrics, ISessionDirectory directory)
     {
         _catalog = catalog;
+        _directory = directory;
         _pool = pool;
         _context = new SessionContext(options.Value, recorder, guard, logs, time, loggers.CreateLogger("Smcp.Proxy.Sessions"), metrics);
         _admission = new SandboxAdmission(pool, _context);
@@ -46,9 +49,21 @@ internal sealed class SessionStore : IAsyncDisposable
     public async Task<McpSession?> OpenAsync(
         SmcpPrincipal principal, string tenant, string server, McpServerTarget target, bool legacy, CancellationToken cancellationToken)
     {
-        // Enumerated afresh at each look (Values would be a snapshot): sessions registered meanwhile count.
-        var sandbox = await _admission.AcquireAsync(target, _sessions.Select(s => s.Value), cancellationToken).ConfigureAwait(false);
-        return await RegisterAsync(new McpSession(NewId(), principal, tenant, server, target, legacy, sandbox, _context, ended => _sessions.TryRemove(ended.Id, out _)))
+        var id = NewId();
+        await ClaimAsync(tenant, id, target, cancellationToken).ConfigureAwait(false);
+        RunningSandbox sandbox;
+        try
+        {
+            // Enumerated afresh at each look (Values would be a snapshot): sessions registered meanwhile count.
+            sandbox = await _admission.AcquireAsync(target, _sessions.Select(s => s.Value), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _directory.ReleaseAsync(tenant, id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return await RegisterAsync(new McpSession(id, principal, tenant, server, target, legacy, sandbox, _context, ended => _sessions.TryRemove(ended.Id, out _)))
             .ConfigureAwait(false);
     }
 
@@ -76,6 +91,24 @@ internal sealed class SessionStore : IAsyncDisposable
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// The session's row in the directory every replica shares, within the tenant's maxSessions over all of them. When
+    /// they are full, one of the tenant's sessions here that has been idle long enough is reclaimed to make room.
+    /// </summary>
+    private async Task ClaimAsync(string tenant, string id, McpServerTarget target, CancellationToken cancellationToken)
+    {
+        if (await _directory.ClaimAsync(tenant, id, target.Pool.TenantLimit, cancellationToken).ConfigureAwait(false) == DirectoryClaim.Claimed
+            || (await _admission.TryReclaimAsync(target, _sessions.Values).ConfigureAwait(false)
+                && await _directory.ClaimAsync(tenant, id, target.Pool.TenantLimit, cancellationToken).ConfigureAwait(false) == DirectoryClaim.Claimed))
+        {
+            return;
+        }
+
+        throw new SandboxException(SandboxError.TenantLimitReached,
+            $"Tenant '{tenant}' already runs its limit of {target.Pool.TenantLimit} sessions over all proxy replicas together, and none of those on this replica has been idle " +
+            $"{target.ReclaimIdleAfter.TotalSeconds:0.###} seconds to be reclaimed.");
     }
 
     /// <summary>Keys stateless sessions and seals their requestState.</summary>

@@ -60,7 +60,11 @@ internal sealed partial class SmcpProcess : IAsyncDisposable
 
     /// <summary>Starts <c>smcp serve</c> and returns once it listens.</summary>
     /// <param name="settings">Host settings as command-line arguments (<c>--Section:Key=value</c>).</param>
-    public static async Task<SmcpProcess> StartAsync(string configPath, string masterKey, params string[] settings)
+    public static Task<SmcpProcess> StartAsync(string configPath, string masterKey, params string[] settings) =>
+        StartAsync(configPath, masterKey, new Dictionary<string, string>(), settings);
+
+    /// <summary>Starts <c>smcp serve</c> with more environment variables and returns once it listens.</summary>
+    public static async Task<SmcpProcess> StartAsync(string configPath, string masterKey, IReadOnlyDictionary<string, string> environment, params string[] settings)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -76,6 +80,11 @@ internal sealed partial class SmcpProcess : IAsyncDisposable
         info.Environment["SMCP_MASTER_KEY"] = masterKey;
         info.Environment["SMCP_ADMIN_KEY"] = SmcpServerFixture.AdminKey;
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         var smcp = new SmcpProcess(Process.Start(info)!);
         smcp._process.OutputDataReceived += (_, e) => smcp.OnLine(e.Data);
         smcp._process.ErrorDataReceived += (_, e) => smcp.OnLine(e.Data);
