@@ -318,15 +318,16 @@ public sealed class RunningSandbox : IAsyncDisposable
     }
 
     /// <summary>
-    /// The engine learns of an OOM kill from its own event, which can land just after the exit: a
-    /// SIGKILL exit is looked at again for three seconds before it is taken as a plain kill (a loaded engine is that late).
+    /// The engine learns of an OOM kill from its own event, which can land just after the exit: a SIGKILL exit is looked at
+    /// again for ten seconds before it is taken as a plain kill (a loaded engine was seen more than three seconds late). The
+    /// session already knows of the exit (<c>_exitSeen</c>); only the reason waits.
     /// </summary>
     private async Task<bool?> OomKilledAsync(long exitCode, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var oom = await _handle.OomKilledAsync(cancellationToken).ConfigureAwait(false);
-            if (oom is null or true || exitCode != SigkillExitCode || attempt == 15)
+            if (oom is null or true || exitCode != SigkillExitCode || attempt == 50)
             {
                 return oom;
             }

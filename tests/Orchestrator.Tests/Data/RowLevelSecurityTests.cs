@@ -26,6 +26,8 @@ public sealed class RowLevelSecurityTests
         ["oauth_refresh_tokens"] = $"INSERT INTO oauth_refresh_tokens (tenant_id, token_hash, family_id, client_id, subject, resource, scope, expires_at) VALUES ('{Other}', sha256('t2'), gen_random_uuid(), 'c', 's', 'r', 'mcp', now())",
         ["oauth_revoked_families"] = $"INSERT INTO oauth_revoked_families (tenant_id, family_id, reason) VALUES ('{Other}', gen_random_uuid(), 'x')",
         ["tool_pins"] = $"INSERT INTO tool_pins (tenant_id, server, state, version, listing_hash, tools) VALUES ('{Other}', 'srv2', 'approved', 'v', 'h', '[]')",
+        ["session_directory"] = $"INSERT INTO session_directory (tenant_id, session_id, replica_id) VALUES ('{Other}', 's2', 'r')",
+        ["rate_windows"] = $"INSERT INTO rate_windows (tenant_id, kind, window_start, used) VALUES ('{Other}', 'starts', now(), 1)",
     };
 
     // Each tenant's one user, the same id in both (ids are unique per tenant only).
@@ -64,6 +66,8 @@ public sealed class RowLevelSecurityTests
                     VALUES ('{tenant}', sha256('t'), gen_random_uuid(), 'c', 's', 'r', 'mcp', now());
                 INSERT INTO oauth_revoked_families (tenant_id, family_id, reason) VALUES ('{tenant}', gen_random_uuid(), 'x');
                 INSERT INTO tool_pins (tenant_id, server, state, version, listing_hash, tools) VALUES ('{tenant}', 'srv', 'approved', 'v', 'h', '[]');
+                INSERT INTO session_directory (tenant_id, session_id, replica_id) VALUES ('{tenant}', 's1', 'r');
+                INSERT INTO rate_windows (tenant_id, kind, window_start, used) VALUES ('{tenant}', 'requests', now(), 1);
                 """);
         }
     }

@@ -41,10 +41,12 @@ public sealed class ReplicaTests
     {
         var clock = Stopwatch.StartNew();
         _database = await PostgresFixture.CreateAsync("replicas");
+        // The kill test sends as fast as the replicas answer: a per-minute budget far above it, so only the kill can fail a call
+        // (SharedLimitsTests proves the shared budget itself).
         var config = SmcpProcess.WriteConfig(_database, "smcp-replica-tests" + SmcpServerFixture.InstanceSuffix, $$"""
             tenants:
               - id: acme
-                quotas: { maxSessions: {{MaxSessions}} }
+                quotas: { maxSessions: {{MaxSessions}}, requestsPerMinute: 1000000 }
               - id: beta
             """);
         _directory = System.IO.Path.GetDirectoryName(config)!;
