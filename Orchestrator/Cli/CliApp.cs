@@ -50,7 +50,10 @@ internal static class CliApp
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancel.Token);
+            // ProcessTerminationTimeout null: System.CommandLine's own SIGTERM handling ends the process 2 s after the signal, which cut
+            // `smcp serve`'s shutdown short and left its sandboxes running. The host's console lifetime handles SIGTERM instead, and
+            // Ctrl+C cancels through CancelKeyPress above.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancel.Token);
         }
         catch (CliException refused)
         {

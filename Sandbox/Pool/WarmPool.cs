@@ -132,13 +132,17 @@ public sealed class WarmPool(ISandboxEngine engine, ILoggerFactory loggers) : IA
     public async ValueTask DisposeAsync()
     {
         await _life.CancelAsync().ConfigureAwait(false);
+        var ready = new List<RunningSandbox>();
         foreach (var entry in _entries.Values)
         {
             while (entry.Ready.TryDequeue(out var sandbox))
             {
-                await sandbox.DisposeAsync().ConfigureAwait(false);
+                ready.Add(sandbox);
             }
         }
+
+        // Side by side: each stop waits out its grace period, and a host stopping under a service manager's deadline has many.
+        await Task.WhenAll(ready.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
 
         _life.Dispose();
     }

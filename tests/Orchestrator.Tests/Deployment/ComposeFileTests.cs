@@ -96,6 +96,7 @@ public sealed class ComposeFileTests
         Assert.That(Items(smcp, "security_opt"), Is.EqualTo(new[] { "no-new-privileges:true" }));
         Assert.That(Text(smcp, "read_only"), Is.EqualTo("true"));
         Assert.That(Text(Map(smcp, "depends_on", "postgres"), "condition"), Is.EqualTo("service_healthy"));
+        Assert.That(Text(smcp, "stop_grace_period"), Is.EqualTo("60s"), "time to remove its sandboxes before compose's SIGKILL");
     }
 
     [Test]

@@ -54,6 +54,39 @@ public sealed class SmcpKilledTests
             "the killed run's sessions are not listed as open");
     }
 
+    [Test]
+    public async Task A_sigterm_ends_smcp_with_its_session_and_warm_sandboxes_removed()
+    {
+        await using var database = await PostgresFixture.CreateAsync("sigterm");
+        var instanceId = $"smcp-api-tests-sigterm{SmcpServerFixture.InstanceSuffix}";
+        var config = SmcpProcess.WriteConfig(database, instanceId, """
+            tenants:
+              - id: acme
+                quotas: { warmPoolSize: 2 }
+            """);
+        using var removeConfig = new DirectoryRemoval(Path.GetDirectoryName(config)!);
+        using var containers = new SandboxContainers();
+        var smcp = await SmcpProcess.StartAsync(config, SmcpProcess.NewMasterKey());
+        await using (smcp)
+        {
+            using var admin = smcp.Client(SmcpServerFixture.AdminKey);
+            var key = await SmcpServerFixture.DeployAsync(admin, "smcp-test/hostile:test");
+            using var mcp = smcp.Client(key);
+            await HostMcp.InitializeAsync(mcp);
+            await HostMcp.InitializeAsync(mcp);
+            for (var wait = 0; (await containers.ListAsync(instanceId)).Count < 4 && wait < 100; wait++)
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.That(await containers.ListAsync(instanceId), Has.Count.EqualTo(4), "two sessions' sandboxes and two warm ones");
+        }
+
+        // Disposing sends SIGTERM and waits 20 s before a SIGKILL: a clean stop removes every sandbox itself.
+        Assert.That(smcp.ExitedCleanly, Is.True, "smcp ended on the SIGTERM within 20 s, with exit code 0");
+        Assert.That(await containers.ListAsync(instanceId), Is.Empty, "a stopped smcp leaves no sandbox behind");
+    }
+
     private sealed class DirectoryRemoval(string path) : IDisposable
     {
         public void Dispose() => Directory.Delete(path, recursive: true);

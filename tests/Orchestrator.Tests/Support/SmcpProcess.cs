@@ -119,6 +119,9 @@ internal sealed partial class SmcpProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Whether <see cref="DisposeAsync"/>'s SIGTERM ended the process with exit code 0 before the SIGKILL.</summary>
+    public bool ExitedCleanly { get; private set; }
+
     /// <summary>Stops it as a service manager does (SIGTERM, then SIGKILL after 20 s).</summary>
     public async ValueTask DisposeAsync()
     {
@@ -128,6 +131,7 @@ internal sealed partial class SmcpProcess : IAsyncDisposable
             try
             {
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+                ExitedCleanly = _process.ExitCode == 0;
             }
             catch (TimeoutException)
             {
