@@ -147,17 +147,23 @@ pinned_modules() {
 
 pinned_everything_modules() { pinned_modules "$EVERYTHING_DIR" everything; }
 
-build_everything() {
-  local work=$1 hash=$2
-  local ctx=$work/ctx node modules
+# A scratch root with the pinned node, the libraries it links and a locked node_modules in /app.
+node_app_rootfs() {
+  local ctx=$1 modules=$2 node
   node=$(pinned_node)
-  modules=$(pinned_everything_modules)
   [[ "$("$node" --version)" == "v$NODE_VERSION" ]] || die "unexpected node version at $node"
   mkdir -p "$ctx/rootfs/usr/local/bin" "$ctx/rootfs/app"
   base_rootfs "$ctx/rootfs"
   cp -L "$node" "$ctx/rootfs/usr/local/bin/node"
   copy_libs "$ctx/rootfs" "" "$node"
   cp -a "$modules/node_modules" "$modules/package.json" "$ctx/rootfs/app/"
+}
+
+build_everything() {
+  local work=$1 hash=$2
+  local ctx=$work/ctx modules
+  modules=$(pinned_everything_modules)
+  node_app_rootfs "$ctx" "$modules"
   cat >"$ctx/Dockerfile" <<'EOF'
 FROM scratch
 COPY rootfs/ /
@@ -176,15 +182,9 @@ modern_hash() {
 
 build_modern() {
   local work=$1 hash=$2
-  local ctx=$work/ctx node modules
-  node=$(pinned_node)
+  local ctx=$work/ctx modules
   modules=$(pinned_modules "$MODERN_DIR" modern)
-  [[ "$("$node" --version)" == "v$NODE_VERSION" ]] || die "unexpected node version at $node"
-  mkdir -p "$ctx/rootfs/usr/local/bin" "$ctx/rootfs/app"
-  base_rootfs "$ctx/rootfs"
-  cp -L "$node" "$ctx/rootfs/usr/local/bin/node"
-  copy_libs "$ctx/rootfs" "" "$node"
-  cp -a "$modules/node_modules" "$modules/package.json" "$ctx/rootfs/app/"
+  node_app_rootfs "$ctx" "$modules"
   cp "$MODERN_DIR/server.mjs" "$ctx/rootfs/app/"
   cat >"$ctx/Dockerfile" <<'EOF'
 FROM scratch
